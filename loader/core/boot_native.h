@@ -1,0 +1,85 @@
+/* boot_native.h: booting a `handoff-kernel` entry: load, allocate, exit boot services, build. */
+#ifndef TAGBOOT_BOOT_NATIVE_H
+#define TAGBOOT_BOOT_NATIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "acpi.h"
+#include "boot_alloc.h"
+#include "boot_handoff.h"
+#include "config.h"
+#include "elf.h"
+#include "exitbs.h"
+#include "fw.h"
+#include "tagboot_handoff.h"
+
+/* Bytes of the BSP stack at kernel entry (64 KiB, as the brief asks; the sample kernel moves
+ * to its own stack at once). */
+#define BOOT_NATIVE_STACK_SIZE (64u * 1024u)
+/* Descriptors beyond the current map that the work buffers can absorb: the loader's own
+ * allocations after the size probe plus what the firmware adds before the final map. */
+#define BOOT_NATIVE_DESC_MARGIN 256u
+/* GDT selectors at kernel entry (docs/loader.md "Entry state"). */
+#define BOOT_NATIVE_CS 0x08u
+#define BOOT_NATIVE_DS 0x10u
+
+/* What the EFI glue found out before the boot; core code cannot ask the firmware itself. */
+struct boot_facts {
+	uint64_t system_table;
+	uint64_t rsdp;                     /* 0 if the configuration table has none */
+	const struct acpi_mem *acpi_mem;   /* physical memory reader for the ACPI walk */
+	struct tb_rec_platform platform;   /* detected kind/flags + firmware vendor/revision */
+	uint32_t bsp_apic_id;
+	bool has_framebuffer;
+	struct tb_rec_framebuffer framebuffer;
+	bool secure_boot;
+	uint64_t tsc_entry;
+	uint64_t (*read_tsc)(void);        /* may be NULL (tests): timestamps stay 0 */
+};
+
+/* Everything the native boot holds; large, so the caller keeps it in static storage. */
+struct boot_native {
+	struct fw *fw;
+	const struct config_entry *entry;
+	const struct boot_facts *facts;
+	struct boot_alloc_list allocs;
+	struct elf_image elf;
+	struct acpi_info acpi;
+	bool acpi_ok;
+	size_t module_count;
+	struct boot_handoff_module modules[BOOT_HANDOFF_MAX_MODULES];
+	/* allocations */
+	uint64_t handoff_addr, handoff_cap;
+	uint64_t entries_addr, entries_cap;    /* entries_cap in entries */
+	uint64_t scratch_addr, scratch_size;
+	uint64_t max_descs;
+	uint64_t stack_addr, gdt_addr, pt_addr, pt_pages;
+	struct exitbs_map map;
+	/* tagging input (filled before the exit, read by the conversion) */
+	struct tagging_alloc tag_allocs[BOOT_ALLOC_MAX];
+	struct tagging_input tagging;
+	/* results */
+	uint64_t tsc_before_exit;
+	uint64_t cr3;
+	uint64_t entry_point;
+	uint64_t stack_top;
+	uint64_t gdtr_addr;                     /* a 10-byte GDTR (limit, base) inside the GDT page */
+	struct boot_handoff_out out;
+	enum tb_status convert_status;
+};
+
+/* Everything before ExitBootServices: read and check the kernel, place its segments, read the
+ * modules, parse ACPI, allocate handoff/stack/GDT/page tables/map buffer, build the page
+ * tables. Logs progress; on failure prints a "tagboot: error:" line naming the entry, file
+ * and reason, frees what it allocated, and returns false. */
+bool boot_native_prepare(struct boot_native *bn, struct fw *fw, const struct config_entry *entry,
+                         const struct boot_facts *facts);
+
+/* Final map + ExitBootServices + handoff. On EXITBS_OK the caller jumps (boot services are
+ * gone). Before the first ExitBootServices call an error frees the allocations; after it,
+ * the caller can only report through the UART and reset. */
+enum exitbs_error boot_native_exit(struct boot_native *bn, enum fw_status *fw_err);
+
+#endif /* TAGBOOT_BOOT_NATIVE_H */
