@@ -20,7 +20,7 @@ MACHINE ?= q35
 ESP ?=
 
 .DEFAULT_GOAL := all
-.PHONY: all help deps run test unit boot-tests bench clean efi kernel tools esp
+.PHONY: all help deps run test unit tool-tests boot-tests bench clean efi kernel tools esp payloads
 
 help:
 	@echo "tagboot targets:"
@@ -28,6 +28,7 @@ help:
 	@echo "                  (SMP=$(SMP) MEM=$(MEM) MACHINE=q35|pc ESP=dir)"
 	@echo "  make test       install what is missing, build, run unit and QEMU boot tests"
 	@echo "  make unit       host unit tests only (cmocka, ASan+UBSan)"
+	@echo "  make tool-tests host tool and public-header tests"
 	@echo "  make boot-tests QEMU boot matrix only"
 	@echo "  make bench      benchmarks (normalize time per entry)"
 	@echo "  make deps       install missing Debian packages (root)"
@@ -47,6 +48,7 @@ run: deps
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory tool-tests
 	$(Q)$(MAKE) --no-print-directory boot-tests
 
 # ---------------------------------------------------------------------------------------------
@@ -142,6 +144,18 @@ $(BOOTX64): $(BUILD)/efi/tagboot.so
 
 efi: $(if $(LOADER_EFI_SRCS),$(BOOTX64))
 
+# Test payloads: tiny EFI programs the boot tests chainload (tests/boot/payload/NAME.c ->
+# build/payload/NAME.efi), built with the same gnu-efi flags as the loader.
+PAYLOAD_SRCS := $(sort $(wildcard tests/boot/payload/*.c))
+PAYLOADS := $(patsubst tests/boot/payload/%.c,$(BUILD)/payload/%.efi,$(PAYLOAD_SRCS))
+$(BUILD)/payload/%.so: $(BUILD)/efi/tests/boot/payload/%.o
+	@mkdir -p $(@D)
+	$(Q)ld $(EFI_LDFLAGS) $< -o $@ -lefi -lgnuefi
+$(BUILD)/payload/%.efi: $(BUILD)/payload/%.so
+	$(Q)objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .reloc \
+		--target=efi-app-x86_64 --subsystem=10 $< $@
+payloads: $(PAYLOADS)
+
 # ---------------------------------------------------------------------------------------------
 # Kernel build: kernel-sample/kernel.elf, freestanding x86-64
 # ---------------------------------------------------------------------------------------------
@@ -182,11 +196,17 @@ $(BUILD)/esp/.stamp: $(ESP_SRC) $(if $(KERNEL_SRCS),$(KERNEL_ELF))
 
 esp: efi kernel $(BUILD)/esp/.stamp
 
-all: efi kernel tools esp
+all: efi kernel tools esp payloads
 
 # ---------------------------------------------------------------------------------------------
 # Boot tests and benchmarks (scripts live with their tests)
 # ---------------------------------------------------------------------------------------------
+
+# Host-tool and header tests: every tests/tools/*.sh, run from the repository root.
+TOOL_TESTS := $(sort $(wildcard tests/tools/*.sh))
+tool-tests: tools
+	$(Q)set -e; for t in $(TOOL_TESTS); do echo "== $$t"; $$t; done; \
+		echo "tool tests: $(words $(TOOL_TESTS)) passed"
 
 boot-tests: all
 	$(Q)tests/boot/matrix.sh
