@@ -9,6 +9,12 @@ static size_t boot_handoff_align8(size_t n)
 	return (n + 7u) & ~(size_t)7u;
 }
 
+/* A module without a name gets an empty one rather than a NULL dereference. */
+static const char *boot_handoff_module_name(const struct boot_handoff_module *m)
+{
+	return m->name ? m->name : "";
+}
+
 size_t boot_handoff_entries_cap(size_t max_descs)
 {
 	/* Each tag can split one entry into three; the loader adds up to TAGGING_MAX_REGIONS. */
@@ -28,7 +34,7 @@ size_t boot_handoff_blob_size(size_t max_descs, size_t desc_size, size_t cpu_cou
 	size += boot_handoff_align8(sizeof(struct tb_rec_cmdline) + cmdline_len + 1u);
 	for (size_t i = 0; i < module_count; i++)
 		size += boot_handoff_align8(sizeof(struct tb_rec_module) +
-		                            util_strlen(modules[i].name) + 1u);
+		                            util_strlen(boot_handoff_module_name(&modules[i])) + 1u);
 	size += boot_handoff_align8(sizeof(struct tb_rec_efi) + max_descs * desc_size);
 	size += boot_handoff_align8(sizeof(struct tb_rec_timestamps));
 	size += TB_MEMMAP_ENTRIES_OFFSET + boot_handoff_entries_cap(max_descs) *
@@ -111,7 +117,8 @@ static void boot_handoff_records(const struct boot_handoff_in *in, struct tb_bui
 		util_memcpy((uint8_t *)cl + sizeof(*cl), cmdline, len + 1u);
 	}
 	for (size_t i = 0; i < in->module_count; i++) {
-		size_t nlen = util_strlen(in->modules[i].name);
+		const char *name = boot_handoff_module_name(&in->modules[i]);
+		size_t nlen = util_strlen(name);
 		struct tb_rec_module *m =
 			tb_builder_add(b, TB_REC_MODULE, 1, (uint32_t)(sizeof(*m) + nlen + 1u));
 		if (m) {
@@ -119,7 +126,7 @@ static void boot_handoff_records(const struct boot_handoff_in *in, struct tb_bui
 			m->size = in->modules[i].size;
 			m->name_length = (uint32_t)nlen;
 			m->name_offset = sizeof(*m);
-			util_memcpy((uint8_t *)m + sizeof(*m), in->modules[i].name, nlen + 1u);
+			util_memcpy((uint8_t *)m + sizeof(*m), name, nlen + 1u);
 		}
 	}
 	/* Runtime descriptors: count first (NO_SPACE tells how many), then copy in place. */
@@ -148,6 +155,8 @@ static void boot_handoff_records(const struct boot_handoff_in *in, struct tb_bui
 
 enum tb_status boot_handoff_build(const struct boot_handoff_in *in, struct boot_handoff_out *out)
 {
+	if (in == NULL || out == NULL)
+		return TB_ERR_NULL;
 	util_memset(out, 0, sizeof(*out));
 	size_t count = 0;
 	enum tb_status st = efimap_build(in->efi_map, in->map_size, in->desc_size, in->entries,
@@ -156,7 +165,10 @@ enum tb_status boot_handoff_build(const struct boot_handoff_in *in, struct boot_
 		out->failed_step = "efimap_build";
 		return st;
 	}
-	st = tagging_apply(in->entries, &count, in->entries_cap, in->tagging, &out->report);
+	/* No tagging input means nothing to carve, not an error. */
+	static const struct tagging_input no_tags;
+	const struct tagging_input *tags = in->tagging ? in->tagging : &no_tags;
+	st = tagging_apply(in->entries, &count, in->entries_cap, tags, &out->report);
 	if (st != TB_OK) {
 		out->failed_step = "tagging_apply";
 		return st;

@@ -10,7 +10,7 @@
 #include "config.h"
 #include "tagboot_handoff.h"
 
-#define TAGGING_MAX_REGIONS 64u
+#define TAGGING_MAX_REGIONS 96u
 #define TAGGING_MAX_HAZARDS 8u
 #define TAGGING_MESSAGE_MAX 160u
 
