@@ -105,7 +105,8 @@ bool config_parse_entry(const char *file_name, const char *text, size_t len,
                         struct config_entry *out, struct config_diag *diag);
 
 /* BLS order: entries with a sort-key first (by sort-key, then machine-id, then version
- * newest first, then id), then entries without a sort-key by id. <0 if a goes first. */
+ * newest first, then id), then entries without a sort-key by id. Ids compare in reverse
+ * version order (newest first), as in systemd-boot. <0 if a goes first. */
 int config_entry_compare(const struct config_entry *a, const struct config_entry *b);
 
 /* Sort entries in place into BLS order (stable, no allocation). */

@@ -20,7 +20,7 @@ enum memtext_form {
 };
 
 /* Source type of a range, kept next to the mapped TB_MEM_* type. */
-#define MEMTEXT_SRC_EFI 0x000u  /* + EFI memory type (0..15) */
+#define MEMTEXT_SRC_EFI 0x000u  /* + EFI memory type (0..15; Linux "type=N" up to 0xff) */
 #define MEMTEXT_SRC_E820 0x100u /* + e820 type (1 usable, 2 reserved, 3 ACPI, 4 NVS, 5 unusable,
                                  * 7 persistent; 0xefffffff soft reserved is stored as 0xff) */
 
