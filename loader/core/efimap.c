@@ -49,6 +49,15 @@ uint32_t efimap_type_to_tb(uint32_t efi_type)
 	}
 }
 
+uint32_t efimap_desc_to_tb(uint32_t efi_type, uint64_t attribute)
+{
+	uint32_t type = efimap_type_to_tb(efi_type);
+	if (type == TB_MEM_USABLE &&
+	    ((attribute & EFIMAP_ATTR_WB) == 0 || (attribute & EFIMAP_ATTR_SP) != 0))
+		return TB_MEM_RESERVED;
+	return type;
+}
+
 const char *efimap_type_name(uint32_t efi_type)
 {
 	static const char *const names[EFIMAP_TYPE_COUNT] = {
@@ -106,7 +115,7 @@ enum tb_status efimap_convert(const void *map, size_t map_size, size_t desc_size
 		struct tb_mem_entry *e = &out[i];
 		e->base = d.phys_start;
 		e->length = desc_length(d.phys_start, d.pages);
-		e->type = efimap_type_to_tb(d.type);
+		e->type = efimap_desc_to_tb(d.type, d.attribute);
 		e->after_type = e->type;
 		e->owner = TB_OWNER_NONE;
 		e->reason = TB_REASON_NONE;

@@ -28,8 +28,10 @@
 #define EFIMAP_UNACCEPTED_MEMORY 15u /* UEFI 2.9 */
 #define EFIMAP_TYPE_COUNT 16u
 
-/* EFI_MEMORY_RUNTIME attribute bit (UEFI 2.10 section 7.2, GetMemoryMap()). */
-#define EFIMAP_ATTR_RUNTIME (1ull << 63)
+/* Attribute bits (UEFI 2.10 section 7.2, GetMemoryMap()). */
+#define EFIMAP_ATTR_WB (1ull << 3)       /* EFI_MEMORY_WB: cacheable write-back */
+#define EFIMAP_ATTR_SP (1ull << 18)      /* EFI_MEMORY_SP: specific-purpose memory */
+#define EFIMAP_ATTR_RUNTIME (1ull << 63) /* EFI_MEMORY_RUNTIME */
 /* EFI_MEMORY_DESCRIPTOR: Type u32 @0, PhysicalStart u64 @8, VirtualStart u64 @16,
  * NumberOfPages u64 @24, Attribute u64 @32; 40 bytes. Firmware may use a larger stride
  * (OVMF: 48), so always step by the DescriptorSize it returned. */
@@ -38,6 +40,11 @@
 
 /* The tagboot type of an EFI memory type (unknown and OEM/OS ranges -> TB_MEM_RESERVED). */
 uint32_t efimap_type_to_tb(uint32_t efi_type);
+/* The tagboot type of one descriptor: efimap_type_to_tb, except that RAM the kernel could
+ * not use as ordinary memory stays reserved: without EFI_MEMORY_WB (it cannot be mapped
+ * cacheable) or with EFI_MEMORY_SP (set aside for a specific purpose; Linux calls it soft
+ * reserved). Linux's EFI memory-map code makes the same two exceptions. */
+uint32_t efimap_desc_to_tb(uint32_t efi_type, uint64_t attribute);
 /* The spec name without the Efi prefix ("ConventionalMemory"), or "Unknown". */
 const char *efimap_type_name(uint32_t efi_type);
 
