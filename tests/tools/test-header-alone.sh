@@ -1,0 +1,74 @@
+#!/bin/sh
+# test-header-alone.sh: the public header compiles on its own, freestanding, with gcc and clang
+# (and as C++), and a kernel-like file using only what it defines compiles and checks the
+# v1 layout.
+set -u
+header=handoff/include/tagboot_handoff.h
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# The header is copied alone, so nothing from the repository's include paths can leak in.
+cp "$header" "$dir/tagboot_handoff.h"
+
+cat >"$dir/use.c" <<'C'
+/* A freestanding reader that uses only tagboot_handoff.h. */
+#include "tagboot_handoff.h"
+
+_Static_assert(sizeof(struct tb_header) == 32, "header");
+_Static_assert(sizeof(struct tb_record) == 8, "record header");
+_Static_assert(sizeof(struct tb_mem_entry) == 32, "memory map entry");
+_Static_assert(offsetof(struct tb_rec_memmap, entry_size) + 8 == TB_MEMMAP_ENTRIES_OFFSET,
+               "entries offset");
+_Static_assert(sizeof(struct tb_rec_memmap) == TB_MEMMAP_ENTRIES_OFFSET, "memmap");
+_Static_assert(TB_MAGIC == 0x31544f4f42474154ull, "magic is TAGBOOT1");
+_Static_assert(TB_MEM_TYPE_MAX == TB_MEM_AP_HELD, "last type");
+
+uint64_t reader_usable_bytes(const void *blob, size_t size);
+
+/* Sum usable memory, stepping by entry_size as the compatibility rules require. */
+uint64_t reader_usable_bytes(const void *blob, size_t size)
+{
+	const struct tb_rec_memmap *map;
+	uint64_t total = 0;
+
+	if (tb_validate(blob, size, NULL) != TB_OK)
+		return 0;
+	map = tb_memmap(blob);
+	for (uint32_t i = 0; map != NULL && i < map->entry_count; i++) {
+		const struct tb_mem_entry *e = tb_memmap_entry(map, i);
+
+		if (tb_mem_type_known(e->type) == TB_MEM_USABLE)
+			total += e->length;
+	}
+	if (tb_frame_usable_after_wakeup(blob, 0x800000, false))
+		total += TB_PAGE_SIZE;
+	return total;
+}
+C
+
+flags="-std=c11 -ffreestanding -nostdlib -Wall -Wextra -Werror -pedantic -Wstrict-prototypes"
+for cc in gcc clang; do
+	if ! command -v "$cc" >/dev/null; then
+		fail "$cc not installed"
+		continue
+	fi
+	$cc $flags -x c -c "$dir/tagboot_handoff.h" -o "$dir/header-$cc.o" ||
+		fail "$cc: the header alone does not compile"
+	$cc $flags -c "$dir/use.c" -o "$dir/use-$cc.o" ||
+		fail "$cc: a file using only the header does not compile"
+	# A reader built for the kernel's usual flags.
+	$cc $flags -mno-red-zone -mno-sse -fno-pic -c "$dir/use.c" -o "$dir/use-kernel-$cc.o" ||
+		fail "$cc: kernel flags"
+done
+if command -v g++ >/dev/null; then
+	g++ -std=c++11 -ffreestanding -Wall -Wextra -Werror -x c++ -fsyntax-only "$dir/tagboot_handoff.h" ||
+		fail "g++: the header does not compile as C++"
+fi
+
+if [ "$fails" -ne 0 ]; then
+	echo "test-header-alone: $fails failure(s)"
+	exit 1
+fi
+echo "test-header-alone: ok"
