@@ -113,6 +113,10 @@ static enum tb_status validate_record_data(const uint8_t *blob, size_t off, size
 
 		if (efi->desc_count == 0)
 			return TB_OK;
+		/* A descriptor is at least 40 bytes (UEFI EFI_MEMORY_DESCRIPTOR); a smaller stride
+		 * would make a reader of the last descriptor run past the record. */
+		if (efi->desc_size < 40)
+			return validate_fail(TB_ERR_DATA_PAST_END, off, where);
 		if ((uint64_t)efi->map_offset + (uint64_t)efi->desc_size * efi->desc_count > r->size)
 			return validate_fail(TB_ERR_DATA_PAST_END, off, where);
 		return TB_OK;

@@ -195,6 +195,15 @@ static void test_mp_and_efi_data_checks(void **state)
 	tb_reseal(blob);
 	assert_int_equal(tb_validate(blob, size, &where), TB_ERR_DATA_PAST_END);
 	assert_int_equal(where, 136);
+	/* Two 24-byte descriptors fit the record, but a reader reads 40 bytes each. */
+	efi->desc_size = 24;
+	tb_reseal(blob);
+	assert_int_equal(tb_validate(blob, size, &where), TB_ERR_DATA_PAST_END);
+	assert_int_equal(where, 136);
+	efi->desc_size = 48;
+	efi->desc_count = 1;
+	tb_reseal(blob);
+	assert_int_equal(tb_validate(blob, size, &where), TB_OK);
 }
 
 static void test_map_corruptions(void **state)
