@@ -347,6 +347,53 @@ static void test_a_million_entries(void **state)
 	free(scratch);
 }
 
+/*
+ * The sort's worst inputs for a quicksort: already sorted, reversed, and all identical.
+ * 100,000 usable ranges of 8 KiB, each with a reserved 256 bytes at +0x800, in the three
+ * orders; expected as in the million test: reserved and usable pages alternating. The
+ * identical case is 100,000 copies of one 16 KiB reserved range: one entry.
+ */
+static void test_adversarial_orders(void **state)
+{
+	const size_t half = 50000, n = 2 * half;
+	struct tb_mem_entry *in = malloc(n * sizeof(*in));
+	struct tb_mem_entry *result = malloc((2 * n + 1) * sizeof(*result));
+	size_t scratch_size = tb_normalize_scratch_size(n), count = 0;
+	void *scratch = malloc(scratch_size);
+
+	(void)state;
+	assert_non_null(in);
+	assert_non_null(result);
+	assert_non_null(scratch);
+	for (int order = 0; order < 2; order++) {
+		for (size_t i = 0; i < half; i++) {
+			size_t slot = order == 0 ? 2 * i : n - 2 - 2 * i;
+
+			in[slot] = range(i * 0x2000, 0x2000, TB_MEM_USABLE);
+			in[slot + 1] = range(i * 0x2000 + 0x800, 0x100, TB_MEM_RESERVED);
+		}
+		assert_int_equal(tb_normalize(in, n, result, 2 * n + 1, &count, scratch,
+		                              scratch_size), TB_OK);
+		assert_int_equal(count, n);
+		for (size_t i = 0; i < count; i++) {
+			assert_int_equal(result[i].base, i * 0x1000);
+			assert_int_equal(result[i].length, PAGE);
+			assert_int_equal(result[i].type, i % 2 ? TB_MEM_USABLE : TB_MEM_RESERVED);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		in[i] = range(0x100000, 0x4000, TB_MEM_RESERVED);
+	assert_int_equal(tb_normalize(in, n, result, 2 * n + 1, &count, scratch, scratch_size),
+	                 TB_OK);
+	assert_int_equal(count, 1);
+	assert_int_equal(result[0].base, 0x100000);
+	assert_int_equal(result[0].length, 0x4000);
+	assert_int_equal(result[0].type, TB_MEM_RESERVED);
+	free(in);
+	free(result);
+	free(scratch);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_buffers_too_small),
 		cmocka_unit_test(test_random_against_page_model),
 		cmocka_unit_test(test_a_million_entries),
+		cmocka_unit_test(test_adversarial_orders),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
