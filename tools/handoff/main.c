@@ -1,8 +1,10 @@
-/* main.c: the `handoff` host tool: a command table dispatching to decode, sample and help. */
+/* main.c: the `handoff` host tool: a command table dispatching to decode, sample, simulate
+ * and help. */
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
+#include "simulate.h"
 
 struct main_command {
 	const char *name;
@@ -19,6 +21,9 @@ static const struct main_command main_commands[] = {
 	  decode_main },
 	{ "sample", "OUT", "write a representative handoff blob (TDX guest, 3 APs) built with the "
 	                   "builder API", sample_main },
+	{ "simulate", "FILE", "the handoff tagboot would build from a text memory map (EDK2 shell "
+	                      "memmap, efi: mem, BIOS-e820 or START END TYPE lines): map, tags, "
+	                      "hazards, totals; --help for options", simulate_main },
 	{ "help", "", "this text", main_help },
 };
 
@@ -28,7 +33,7 @@ static void main_usage(FILE *out)
 {
 	fprintf(out, "usage: handoff COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < MAIN_COMMAND_COUNT; i++)
-		fprintf(out, "  %-7s %-5s %s\n", main_commands[i].name, main_commands[i].args,
+		fprintf(out, "  %-8s %-5s %s\n", main_commands[i].name, main_commands[i].args,
 		        main_commands[i].summary);
 	fprintf(out, "\nThe format is specified in docs/handoff.md.\n");
 }

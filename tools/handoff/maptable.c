@@ -1,13 +1,12 @@
 /* maptable.c: the memory map of a validated blob as a table, and its totals, for `handoff
- * decode`. */
+ * decode` (the table alone also serves `handoff simulate`). */
 #include <stdint.h>
 #include <stdio.h>
 
 #include "decode.h"
 #include "tagboot_handoff.h"
 
-/* A size in the largest binary unit that states it exactly ("636 KiB", "2 MiB"). */
-static const char *maptable_size(uint64_t bytes, char *buf, size_t cap)
+const char *maptable_size(uint64_t bytes, char *buf, size_t cap)
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
 	unsigned u = 0;
@@ -36,9 +35,8 @@ static const char *maptable_type(uint32_t type, char *buf, size_t cap)
 	return tb_mem_type_name(type);
 }
 
-void maptable_print(const struct tb_rec_memmap *map)
+void maptable_print_entries(const struct tb_rec_memmap *map)
 {
-	uint64_t usable = 0, ap_held = 0, loader = 0, after_wakeup = 0;
 	char size[32], type[32], after[32];
 
 	printf("memory map: %u entries\n", map->entry_count);
@@ -48,7 +46,6 @@ void maptable_print(const struct tb_rec_memmap *map)
 		const struct tb_mem_entry *e = tb_memmap_entry(map, i);
 		/* end is exclusive; an entry ending at 2^64 prints its last byte + 1 as 0. */
 		uint64_t end = e->base + e->length;
-		uint32_t known = tb_mem_type_known(e->type);
 
 		printf("  0x%016llx 0x%016llx %12s  %-18s %-8s %-15s %-24s %-18s %s\n",
 		       (unsigned long long)e->base, (unsigned long long)end,
@@ -57,6 +54,19 @@ void maptable_print(const struct tb_rec_memmap *map)
 		       tb_reason_name(e->reason), tb_reclaim_name(e->reclaim),
 		       maptable_type(e->after_type, after, sizeof(after)),
 		       tb_source_name(e->source));
+	}
+}
+
+void maptable_print(const struct tb_rec_memmap *map)
+{
+	uint64_t usable = 0, ap_held = 0, loader = 0, after_wakeup = 0;
+	char size[32];
+
+	maptable_print_entries(map);
+	for (uint32_t i = 0; i < map->entry_count; i++) {
+		const struct tb_mem_entry *e = tb_memmap_entry(map, i);
+		uint32_t known = tb_mem_type_known(e->type);
+
 		if (known == TB_MEM_USABLE)
 			usable = maptable_add(usable, e->length);
 		if (known == TB_MEM_AP_HELD)
