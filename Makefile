@@ -62,8 +62,8 @@ LOADER_EFI_ASM := $(sort $(wildcard loader/efi/*.S))
 KERNEL_SRCS := $(sort $(wildcard kernel-sample/*.c))
 KERNEL_ASM := $(sort $(wildcard kernel-sample/*.S))
 # loader/core files the kernel also links (parsers it shares with the loader).
-KERNEL_SHARED_SRCS := $(filter $(addprefix loader/core/,$(KERNEL_SHARED)),$(CORE_SRCS))
 KERNEL_SHARED ?= acpi.c
+KERNEL_SHARED_SRCS := $(filter $(addprefix loader/core/,$(KERNEL_SHARED)),$(CORE_SRCS))
 TOOL_SRCS := $(sort $(wildcard tools/handoff/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 
@@ -191,7 +191,7 @@ ESP_SRC := $(shell find esp -type f 2>/dev/null)
 $(BUILD)/esp/.stamp: $(ESP_SRC) $(if $(KERNEL_SRCS),$(KERNEL_ELF))
 	@mkdir -p $(BUILD)/esp
 	$(Q)cp -r esp/. $(BUILD)/esp/
-	$(Q)$(if $(KERNEL_SRCS),cp $(KERNEL_ELF) $(BUILD)/esp/tagboot/kernel.elf)
+	$(Q)$(if $(KERNEL_SRCS),mkdir -p $(BUILD)/esp/tagboot && cp $(KERNEL_ELF) $(BUILD)/esp/tagboot/kernel.elf)
 	$(Q)touch $@
 
 esp: efi kernel $(BUILD)/esp/.stamp

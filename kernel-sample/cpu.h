@@ -71,7 +71,7 @@ static inline void cpu_pause(void)
 	__asm__ volatile("pause" ::: "memory");
 }
 
-static inline void cpu_halt_forever(void)
+static inline __attribute__((noreturn)) void cpu_halt_forever(void)
 {
 	for (;;)
 		__asm__ volatile("cli; hlt");

@@ -1,0 +1,212 @@
+/* main.c: kernel_main: validate the handoff, report it, take over the machine, wake every AP,
+ * release what the tags allow, and print the RESULT line. */
+#include "kernel.h"
+
+#include <stddef.h>
+
+#include "console.h"
+#include "cpu.h"
+#include "desc.h"
+#include "frame.h"
+#include "mem.h"
+#include "options.h"
+#include "paging.h"
+#include "report.h"
+#include "result.h"
+#include "selftest.h"
+#include "smp.h"
+#include "tagboot_handoff.h"
+#include "timer.h"
+
+/* The kernel works on copies of the blob in its own image: the loader's copy sits in
+ * LOADER_RECLAIMABLE memory, which the kernel gives back once it has left the handoff. */
+#define KERNEL_HANDOFF_MAX (256u * 1024u)
+/* INIT-SIPI-SIPI starts an AP in real mode at a page below 1 MiB. */
+#define KERNEL_TRAMPOLINE_LIMIT 0x100000ull
+#define KERNEL_CMDLINE_MAX 1024u
+/* Canonical, far above any RAM the tests give the guest: never in the identity map. */
+#define KERNEL_FAULT_ADDRESS 0x00007ff000000000ul
+
+static uint8_t kernel_handoff[KERNEL_HANDOFF_MAX] __attribute__((aligned(8)));
+static uint8_t kernel_handoff_received[KERNEL_HANDOFF_MAX] __attribute__((aligned(8)));
+static char kernel_cmdline[KERNEL_CMDLINE_MAX];
+static struct smp_plan kernel_plan;
+
+/* Copy the blob into the kernel and validate the copy (so nothing changes after the check). */
+static void kernel_take_handoff(uint64_t handoff_phys)
+{
+	if (handoff_phys == 0)
+		result_fail("handoff: RDI is 0, no handoff was passed");
+	if (handoff_phys & (TB_ALIGN - 1))
+		result_fail("handoff: address 0x%lx is not 8-byte aligned", handoff_phys);
+	const struct tb_header *header = (const struct tb_header *)(uintptr_t)handoff_phys;
+	if (header->magic != TB_MAGIC)
+		result_fail("handoff: bad magic 0x%lx at 0x%lx (expected \"TAGBOOT1\")",
+		            header->magic, handoff_phys);
+	uint32_t size = header->total_size;
+	if (size < sizeof(*header) || size > KERNEL_HANDOFF_MAX)
+		result_fail("handoff: total_size %u outside [%zu, %u] bytes", size, sizeof(*header),
+		            KERNEL_HANDOFF_MAX);
+	memcpy(kernel_handoff, header, size);
+	report_dump_handoff(kernel_handoff, size);
+	size_t where = 0;
+	enum tb_status status = tb_validate(kernel_handoff, size, &where);
+	if (status != TB_OK)
+		result_fail("handoff: %s (at byte offset %zu)", tb_status_str(status), where);
+	memcpy(kernel_handoff_received, kernel_handoff, size);
+}
+
+static void kernel_read_options(struct options *options)
+{
+	const struct tb_rec_cmdline *rec = (const void *)tb_find_record(
+		kernel_handoff, TB_REC_CMDLINE, sizeof(struct tb_rec_cmdline));
+	const char *cmdline = NULL;
+	if (rec != NULL) {
+		/* tb_validate checked offset and length against the record. */
+		size_t length = rec->length < KERNEL_CMDLINE_MAX - 1 ? rec->length
+		                                                     : KERNEL_CMDLINE_MAX - 1;
+		memcpy(kernel_cmdline, (const char *)rec + rec->offset, length);
+		kernel_cmdline[length] = '\0';
+		cmdline = kernel_cmdline;
+	}
+	kprint("command line: \"%s\"\n", cmdline != NULL ? cmdline : "");
+	const char *error = NULL;
+	if (!options_parse(cmdline, options, &error))
+		result_fail("options: %s", error);
+	kprint("options: selftest=%s%s%s%s\n", options->selftest ? "on" : "off",
+	       options->ignore_ap_held ? " ignore-ap-held (AP_HELD memory treated as usable)" : "",
+	       options->test_fault ? " test-fault" : "",
+	       options->test_triple_fault ? " test-triple-fault" : "");
+}
+
+static void kernel_print_plan(const struct smp_plan *plan)
+{
+	kprint("cpus: bsp apic id %u, %u APs from %s, start by %s\n", plan->bsp_apic_id,
+	       plan->ap_count, plan->source,
+	       plan->ap_count == 0 ? "nothing" : plan->use_mailbox ? "MP wakeup mailbox"
+	                                                           : "INIT-SIPI-SIPI");
+	for (uint32_t i = 0; i < plan->ap_count; i++)
+		kprint("  ap %u: apic id %u\n", i, plan->ap_ids[i]);
+}
+
+/* Wake the APs; returns the number of CPUs online (BSP included); fails the run on errors. */
+static uint32_t kernel_wake_aps(uint64_t pml4, uint64_t trampoline)
+{
+	const char *error = NULL;
+	uint64_t start = timer_elapsed_ms();
+	uint32_t online = smp_wake_all(&kernel_plan, pml4, trampoline, &error);
+	if (error != NULL)
+		result_fail("smp: %s (cpus=%u/%u)", error, online + 1, kernel_plan.ap_count + 1);
+	kprint("smp: %u of %u APs checked in after %lu ms\n", online, kernel_plan.ap_count,
+	       timer_elapsed_ms() - start);
+	uint32_t first_missing = 0;
+	uint32_t missing = 0;
+	for (uint32_t i = 0; i < kernel_plan.ap_count; i++) {
+		if (smp_ap_online(i))
+			continue;
+		kprint("smp: cpu with apic id %u did not check in\n", kernel_plan.ap_ids[i]);
+		if (missing++ == 0)
+			first_missing = kernel_plan.ap_ids[i];
+	}
+	if (missing != 0)
+		result_fail("cpus=%u/%u: %u APs did not check in (first: apic id %u)", online + 1,
+		            kernel_plan.ap_count + 1, missing, first_missing);
+	return online + 1;
+}
+
+/* tb_release for `events`, then (self-test) take and overwrite what it freed. Returns the
+ * pages taken (self-test) or released (no self-test). */
+static uint64_t kernel_release(uint32_t events, const char *what, bool selftest)
+{
+	uint64_t released = 0;
+	if (!frame_release(events, &released))
+		result_fail("tb_release(%s) failed", what);
+	kprint("release %s: %lu pages became usable\n", what, released);
+	if (!selftest)
+		return released;
+	uint64_t taken = selftest_consume_all();
+	kprint("selftest: took and wrote %lu newly usable frames\n", taken);
+	/* Everything released must reach the allocator (frame 0 excepted, which it never gives). */
+	if (taken != released && taken + 1 != released)
+		kprint("warning: %lu pages were released but the allocator handed out %lu\n",
+		       released, taken);
+	return taken;
+}
+
+void kernel_main(uint64_t handoff_phys)
+{
+	con_init();
+	desc_init();
+	desc_load();
+	kprint("\ntagboot sample kernel: handoff at 0x%lx, bsp apic id %u\n", handoff_phys,
+	       cpu_apic_id());
+	timer_init();
+	kprint("timer: %lu TSC ticks per ms\n", timer_tsc_per_ms());
+
+	kernel_take_handoff(handoff_phys);
+	report_header(kernel_handoff);
+	struct report_counts counts;
+	report_memmap(kernel_handoff, &counts);
+	struct options options;
+	kernel_read_options(&options);
+
+	const char *error = NULL;
+	if (!smp_plan_from_handoff(kernel_handoff, &kernel_plan, &error))
+		result_fail("smp: %s", error);
+	kernel_print_plan(&kernel_plan);
+
+	if (!frame_init(kernel_handoff, kernel_handoff_received, options.ignore_ap_held))
+		result_fail("frame allocator: the map has more than %u entries", FRAME_MAX_ENTRIES);
+	uint64_t trampoline = 0;
+	if (kernel_plan.ap_count > 0 && !kernel_plan.use_mailbox) {
+		trampoline = frame_alloc_below(KERNEL_TRAMPOLINE_LIMIT);
+		if (trampoline == 0)
+			result_fail("smp: no usable page below 1 MiB for the AP trampoline");
+	}
+
+	/* Own page tables: from here on the loader's tables, GDT and stack are unused. */
+	uint64_t pml4 = paging_build(kernel_handoff, kernel_plan.lapic_phys);
+	if (pml4 == 0)
+		result_fail("paging: out of frames while building the page tables");
+	cpu_write_cr3(pml4);
+	kprint("paging: own page tables at 0x%lx, identity map up to 0x%lx\n", pml4,
+	       paging_identity_top());
+
+	if (options.test_triple_fault) {
+		/* No IDT: #UD cannot be delivered, nor the #DF that follows, so the CPU shuts down
+		 * (QEMU with -no-reboot exits 0). */
+		static const struct __attribute__((packed)) {
+			uint16_t limit;
+			uint64_t base;
+		} empty_idt = { 0, 0 };
+		kprint("test-triple-fault: empty IDT, then ud2\n");
+		__asm__ volatile("lidt %0\n\tud2" : : "m"(empty_idt));
+	}
+	if (options.test_fault) {
+		kprint("test-fault: reading 0x%lx, which is not mapped\n", KERNEL_FAULT_ADDRESS);
+		(void)*(volatile const uint64_t *)(uintptr_t)KERNEL_FAULT_ADDRESS;
+	}
+
+	if (options.selftest) {
+		uint64_t start = timer_elapsed_ms();
+		uint64_t taken = selftest_consume_all();
+		kprint("selftest: took and wrote every free frame before the wakeup: %lu frames "
+		       "(%lu MiB) in %lu ms\n",
+		       taken, taken >> 8, timer_elapsed_ms() - start);
+	}
+
+	uint32_t online = kernel_wake_aps(pml4, trampoline);
+
+	/* Every AP runs on our tables and the sample never hands a CPU back through the reset
+	 * vector: both wakeup conditions hold. */
+	uint64_t reclaimed = kernel_release(TB_EVENT_APS_WOKEN | TB_EVENT_NO_RESET,
+	                                    "aps-woken+no-reset", options.selftest);
+	uint64_t handoff_pages =
+		kernel_release(TB_EVENT_LEFT_HANDOFF, "left-handoff", options.selftest);
+	kprint("frames handed out: %lu, of which %lu were not usable at entry (%lu after the "
+	       "wakeup, %lu loader-reclaimable)\n",
+	       frame_allocated_count(), frame_reclaimed_count(), reclaimed, handoff_pages);
+	kprint("done in %lu ms\n", timer_elapsed_ms());
+	result_pass("cpus=%u/%u regions=%u ap_held=%u reclaimed_pages=%lu", online,
+	            kernel_plan.ap_count + 1, counts.regions, counts.ap_held, reclaimed);
+}

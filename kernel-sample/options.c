@@ -1,0 +1,50 @@
+/* options.c: splits the command line into words and picks out selftest= and ignore-ap-held. */
+#include "options.h"
+
+#include <stddef.h>
+
+/* Does the word [word, word + length) equal text? */
+static bool options_word_is(const char *word, size_t length, const char *text)
+{
+	size_t i = 0;
+	for (; i < length; i++)
+		if (text[i] == '\0' || text[i] != word[i])
+			return false;
+	return text[i] == '\0';
+}
+
+bool options_parse(const char *cmdline, struct options *out, const char **error)
+{
+	out->selftest = true;
+	out->ignore_ap_held = false;
+	out->test_fault = false;
+	out->test_triple_fault = false;
+	*error = NULL;
+	if (cmdline == NULL)
+		return true;
+	const char *p = cmdline;
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		const char *word = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t')
+			p++;
+		size_t length = (size_t)(p - word);
+		if (length == 0)
+			continue;
+		if (options_word_is(word, length, "selftest=on"))
+			out->selftest = true;
+		else if (options_word_is(word, length, "selftest=off"))
+			out->selftest = false;
+		else if (length >= 9 && options_word_is(word, 9, "selftest=")) {
+			*error = "selftest= takes on or off";
+			return false;
+		} else if (options_word_is(word, length, "ignore-ap-held"))
+			out->ignore_ap_held = true;
+		else if (options_word_is(word, length, "test-fault"))
+			out->test_fault = true;
+		else if (options_word_is(word, length, "test-triple-fault"))
+			out->test_triple_fault = true;
+	}
+	return true;
+}

@@ -1,0 +1,18 @@
+/* options.h: the kernel command line options the sample kernel understands. */
+#ifndef KERNEL_OPTIONS_H
+#define KERNEL_OPTIONS_H
+
+#include <stdbool.h>
+
+struct options {
+	bool selftest;       /* selftest=on|off (default on): fill all free memory before wakeup */
+	bool ignore_ap_held; /* ignore-ap-held: treat AP_HELD as usable (the TDX mistake, on purpose) */
+	bool test_fault;     /* test-fault: take a page fault on purpose (tests the IDT's report) */
+	bool test_triple_fault; /* test-triple-fault: empty IDT, then #UD: the CPU resets (tests the runner) */
+};
+
+/* Parse a NUL-terminated command line (may be NULL). Unknown words (console=ttyS0, ...) are
+ * ignored. Returns false with a message in *error for a known option with a bad value. */
+bool options_parse(const char *cmdline, struct options *out, const char **error);
+
+#endif

@@ -1,0 +1,180 @@
+#!/bin/bash
+# matrix.sh: the QEMU boot test matrix: SMP, memory sizes, machines, chainload, loader errors.
+#
+# Usage: tests/boot/matrix.sh [-j N] [NAME...]   (default -j 2; names pick scenarios)
+# Needs `make all` first (build/esp with BOOTX64.EFI and the kernel, build/payload/hello.efi).
+# Prints one line per scenario, then "boot tests: N passed, M failed"; exits 1 on any failure.
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT" || exit 2
+RUN=tests/boot/run-boot.sh
+ESP=build/esp
+MADE=build/boot/esps
+jobs=2
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-j) jobs=$2; shift 2 ;;
+	-j*) jobs=${1#-j}; shift ;;
+	*) break ;;
+	esac
+done
+
+for f in "$ESP/EFI/BOOT/BOOTX64.EFI" "$ESP/tagboot/kernel.elf" build/payload/hello.efi \
+	build/payload/crash.efi; do
+	[ -f "$f" ] || { echo "matrix.sh: $f missing: run 'make all' first" >&2; exit 2; }
+done
+
+# ESPs for the scenarios that need a different configuration, built from build/esp.
+rm -rf "$MADE"
+mkdir -p "$MADE"
+
+# efi-chainload: the default entry chainloads the hello payload.
+make_esp_chainload() {
+	local d="$MADE/chainload"
+	cp -r "$ESP" "$d"
+	mkdir -p "$d/EFI/tests"
+	cp build/payload/hello.efi "$d/EFI/tests/hello.efi"
+	printf 'default hello\ntimeout 0\n' >"$d/loader/loader.conf"
+	printf 'title hello payload\nefi /EFI/tests/hello.efi\n' >"$d/loader/entries/hello.conf"
+}
+
+# missing-kernel: the entry names a kernel that is not on the ESP.
+make_esp_missing_kernel() {
+	local d="$MADE/missing-kernel"
+	cp -r "$ESP" "$d"
+	rm -f "$d/tagboot/kernel.elf"
+}
+
+# corrupt-elf: the program header offset points far past the end of the file.
+make_esp_corrupt_elf() {
+	local d="$MADE/corrupt-elf"
+	cp -r "$ESP" "$d"
+	# e_phoff is the u64 at offset 0x20 of an ELF64 header.
+	printf '\x00\xff\xff\x7f\x00\x00\x00\x00' |
+		dd of="$d/tagboot/kernel.elf" bs=1 seek=32 conv=notrunc status=none
+}
+
+# kernel-OPTS: the sample entry with other kernel options (the first argument names the ESP).
+make_esp_kernel_options() {
+	local d="$MADE/$1"
+	cp -r "$ESP" "$d"
+	sed -i "s/^options .*/options $2/" "$d/loader/entries/sample.conf"
+	grep -q "^options $2\$" "$d/loader/entries/sample.conf" || {
+		echo "matrix.sh: could not set options in $d/loader/entries/sample.conf" >&2
+		exit 2
+	}
+}
+
+# runner-firmware-exception: a payload that page-faults under the firmware, as BOOTX64.EFI.
+make_esp_crash() {
+	local d="$MADE/crash"
+	mkdir -p "$d/EFI/BOOT"
+	cp build/payload/crash.efi "$d/EFI/BOOT/BOOTX64.EFI"
+}
+
+make_esp_chainload
+make_esp_crash
+make_esp_missing_kernel
+make_esp_corrupt_elf
+make_esp_kernel_options selftest-off "console=ttyS0 selftest=off"
+make_esp_kernel_options bad-option "console=ttyS0 selftest=maybe"
+make_esp_kernel_options test-fault "console=ttyS0 test-fault"
+make_esp_kernel_options triple-fault "console=ttyS0 test-triple-fault"
+
+# name | run-boot.sh arguments, as shell words
+SCENARIOS=(
+	"q35-smp1-256m|--esp $ESP --machine q35 --smp 1 --mem 256M --expect pass"
+	"q35-smp2-2g|--esp $ESP --machine q35 --smp 2 --mem 2G --expect pass"
+	"q35-smp4-2g|--esp $ESP --machine q35 --smp 4 --mem 2G --expect pass"
+	"q35-smp8-2g|--esp $ESP --machine q35 --smp 8 --mem 2G --expect pass"
+	"q35-smp2-6g|--esp $ESP --machine q35 --smp 2 --mem 6G --expect pass"
+	"pc-smp1-256m|--esp $ESP --machine pc --smp 1 --mem 256M --expect pass"
+	"pc-smp4-2g|--esp $ESP --machine pc --smp 4 --mem 2G --expect pass"
+	"pc-smp2-6g|--esp $ESP --machine pc --smp 2 --mem 6G --expect pass"
+	"efi-chainload|--esp $MADE/chainload --machine q35 --smp 1 --mem 512M --expect efi-pass --expect-text HELLO:"
+	"missing-kernel|--esp $MADE/missing-kernel --machine q35 --smp 1 --mem 512M --expect loader-error --expect-text kernel.elf"
+	"corrupt-elf|--esp $MADE/corrupt-elf --machine q35 --smp 1 --mem 512M --expect loader-error --expect-text e_phoff"
+	"selftest-off|--esp $MADE/selftest-off --machine q35 --smp 4 --mem 1G --expect pass --expect-text selftest=off"
+	"bad-option|--esp $MADE/bad-option --machine q35 --smp 1 --mem 512M --expect fail --expect-text 'RESULT: FAIL options: selftest='"
+	"test-fault|--esp $MADE/test-fault --machine q35 --smp 2 --mem 512M --expect fail --expect-text 'RESULT: FAIL exception vector=14'"
+	# The runner itself: each of these boots must make run-boot.sh fail with the given reason.
+	"runner-firmware-exception|--runner-must-fail 'firmware exception' --esp $MADE/crash --smp 1 --mem 512M --expect efi-pass"
+	"runner-triple-fault|--runner-must-fail 'QEMU exited 0' --esp $MADE/triple-fault --smp 1 --mem 512M --expect pass"
+	"runner-cpus-mismatch|--runner-must-fail 'expected cpus=3/3' --esp $ESP --smp 2 --mem 512M --expect pass --expect-cpus 3"
+	"runner-timeout|--runner-must-fail 'timeout after 3s' --esp $ESP --smp 1 --mem 512M --timeout 3"
+)
+
+selected=()
+for s in "${SCENARIOS[@]}"; do
+	n=${s%%|*}
+	if [ $# -eq 0 ]; then
+		selected+=("$s")
+	else
+		for want in "$@"; do [ "$want" = "$n" ] && selected+=("$s"); done
+	fi
+done
+[ ${#selected[@]} -gt 0 ] || { echo "matrix.sh: no scenario matches: $*" >&2; exit 2; }
+
+results=build/boot/results
+rm -rf "$results"
+mkdir -p "$results"
+start=$(date +%s)
+
+# Each scenario writes its verdict line and log to build/boot/results/NAME.out; at most
+# $jobs QEMUs run at once.
+run_one() {
+	local n=${1%%|*} args
+	# The argument text is shell words (quotes group --expect-text values with spaces).
+	eval "args=(${1#*|})"
+	local must_fail=""
+	if [ "${args[0]}" = --runner-must-fail ]; then
+		must_fail=${args[1]}
+		args=("${args[@]:2}")
+	fi
+	"$RUN" --name "$n" "${args[@]}" >"$results/$n.out" 2>&1
+	local rc=$?
+	if [ -n "$must_fail" ]; then
+		local verdict
+		verdict=$(head -n 1 "$results/$n.out")
+		if [ $rc = 1 ] && [[ "$verdict" == "FAIL $n: $must_fail"* ]]; then
+			printf 'PASS %s (run-boot.sh failed as it must: %s)\n' "$n" "${verdict#"FAIL $n: "}" \
+				>"$results/$n.out"
+			rc=0
+		else
+			printf 'FAIL %s: run-boot.sh should have failed with "%s", got: %s\n' "$n" \
+				"$must_fail" "$verdict" | cat - "$results/$n.out" >"$results/$n.tmp"
+			mv "$results/$n.tmp" "$results/$n.out"
+			rc=1
+		fi
+	fi
+	echo $rc >"$results/$n.rc"
+	head -n 1 "$results/$n.out"
+}
+
+running=0
+for s in "${selected[@]}"; do
+	if [ $running -ge "$jobs" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+	run_one "$s" &
+	running=$((running + 1))
+done
+wait
+
+passed=0 failed=0
+for s in "${selected[@]}"; do
+	n=${s%%|*}
+	if [ "$(cat "$results/$n.rc" 2>/dev/null)" = 0 ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo
+		cat "$results/$n.out"
+	fi
+done
+echo "boot matrix: $(( $(date +%s) - start ))s wall clock with -j $jobs"
+echo "boot tests: $passed passed, $failed failed"
+[ $failed -eq 0 ]

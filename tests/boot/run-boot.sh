@@ -1,0 +1,210 @@
+#!/bin/bash
+# run-boot.sh: boots one scenario in QEMU + OVMF (TCG) and judges it by exit code and log lines.
+#
+# Usage: tests/boot/run-boot.sh --esp DIR [--name N] [--smp N] [--mem M] [--machine q35|pc]
+#            [--timeout S] [--expect pass|fail|loader-error|efi-pass] [--expect-text TEXT]
+#            [--expect-cpus N] [--live]
+# Prints "PASS name (Ns)" or "FAIL name: reason" (then the log) and exits 0 or 1.
+# Everything of a run lives in build/boot/NAME/; the last run is also kept in build/last-boot/.
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
+OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
+# QEMU isa-debug-exit: the guest writes v, QEMU exits (v << 1) | 1 (hw/misc/debugexit.c).
+EXIT_PASS=33
+EXIT_FAIL=35
+# After "tagboot: error:" the loader announces its return to the firmware (it waits 10 s or a
+# key); the boot manager then moves on to the next option, ending at the EFI shell.
+LOADER_GAVE_UP='returning to (the )?firmware|return to the firmware|BdsDxe: failed to start|Shell> '
+
+name=boot esp="" smp=1 mem=512M machine=q35 timeout_s=180 expect=pass expect_text=""
+expect_cpus="" live=0
+
+usage() {
+	sed -n '4,7p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--name) name=$2; shift 2 ;;
+	--esp) esp=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--machine) machine=$2; shift 2 ;;
+	--timeout) timeout_s=$2; shift 2 ;;
+	--expect) expect=$2; shift 2 ;;
+	--expect-text) expect_text=$2; shift 2 ;;
+	--expect-cpus) expect_cpus=$2; shift 2 ;;
+	--live) live=1; shift ;;
+	-h|--help) usage ;;
+	*) echo "run-boot.sh: unknown option '$1'" >&2; usage ;;
+	esac
+done
+
+[ -n "$esp" ] || { echo "run-boot.sh: --esp DIR is required" >&2; usage; }
+case "$machine" in q35|pc) ;; *) echo "run-boot.sh: --machine: '$machine' is not q35 or pc" >&2; exit 2 ;; esac
+case "$expect" in pass|fail|loader-error|efi-pass) ;;
+*) echo "run-boot.sh: --expect: '$expect' is not pass, fail, loader-error or efi-pass" >&2; exit 2 ;; esac
+case "$name" in *[!A-Za-z0-9._-]*|"") echo "run-boot.sh: --name: '$name' must be [A-Za-z0-9._-]+" >&2; exit 2 ;; esac
+[ -n "$expect_cpus" ] || expect_cpus=$smp
+[ -d "$esp" ] || { echo "run-boot.sh: --esp: '$esp' is not a directory" >&2; exit 2; }
+for f in "$OVMF_CODE" "$OVMF_VARS"; do
+	[ -r "$f" ] || { echo "run-boot.sh: $f missing (apt-get install ovmf)" >&2; exit 2; }
+done
+command -v qemu-system-x86_64 >/dev/null || { echo "run-boot.sh: qemu-system-x86_64 missing" >&2; exit 2; }
+
+# Staging: a private copy of the ESP (QEMU's fat:rw may write to it) and of the variable store.
+work="$ROOT/build/boot/$name"
+rm -rf "$work"
+mkdir -p "$work/esp"
+cp -r "$esp"/. "$work/esp/"
+cp "$OVMF_VARS" "$work/vars.fd"
+serial="$work/serial.log"
+debugcon="$work/debugcon.log"
+: >"$serial"
+: >"$debugcon"
+
+# A readable log: OVMF draws its console with ANSI escapes and CRLF.
+clean_log() {
+	sed -e 's/\x1b\[[0-9;?=]*[A-Za-z]//g' -e 's/\r//g' "$1" | tr -d '\000'
+}
+
+# Decode the HANDOFF-BEGIN/-END hex frame of the debugcon log into a binary file.
+extract_handoff() {
+	perl -ne 'BEGIN { binmode STDOUT } $in = 1, next if /^HANDOFF-BEGIN /; $in = 0 if /^HANDOFF-END/;
+		print pack("H*", $1) if $in && /^([0-9a-f]+)\s*$/' "$debugcon" >"$work/handoff.bin"
+	[ -s "$work/handoff.bin" ] || { rm -f "$work/handoff.bin"; return; }
+	# A kernel that died in the middle of the dump leaves a short file: say so.
+	local announced got
+	announced=$(sed -n 's/^HANDOFF-BEGIN \([0-9][0-9]*\).*/\1/p' "$debugcon" | tail -n 1)
+	got=$(stat -c %s "$work/handoff.bin")
+	if [ -n "$announced" ] && [ "$announced" != "$got" ]; then
+		echo "run-boot.sh: $name: handoff dump has $got of $announced bytes" >&2
+	fi
+}
+
+save_last_boot() {
+	extract_handoff
+	local last="$ROOT/build/last-boot"
+	mkdir -p "$last"
+	rm -f "$last/handoff.bin"
+	clean_log "$serial" >"$last/serial.log"
+	cp "$debugcon" "$last/debugcon.log"
+	[ -f "$work/handoff.bin" ] && cp "$work/handoff.bin" "$last/handoff.bin"
+	true
+}
+
+start=$(date +%s)
+# shellcheck disable=SC2054 # the commas are QEMU's option syntax
+cmd=(qemu-system-x86_64 -machine "$machine" -accel tcg -smp "$smp" -m "$mem"
+	-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
+	-drive "if=pflash,format=raw,unit=1,file=$work/vars.fd"
+	-drive "format=raw,file=fat:rw:$work/esp"
+	-display none -no-reboot -net none -monitor none
+	-serial "file:$serial" -debugcon "file:$debugcon"
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+printf '%q ' "${cmd[@]}" >"$work/qemu.cmd"
+echo >>"$work/qemu.cmd"
+
+timeout --kill-after=5 "$timeout_s" "${cmd[@]}" >"$work/qemu.out" 2>&1 &
+qpid=$!
+tail_pid=""
+if [ "$live" = 1 ]; then
+	tail -n +1 -f --pid="$qpid" "$serial" 2>/dev/null | sed -u -e 's/\x1b\[[0-9;?=]*[A-Za-z]//g' -e 's/\r//g' &
+	tail_pid=$!
+fi
+
+# Watch the log while QEMU runs: stop early on a firmware exception, and once a loader error
+# has sent us back to firmware (the boot manager would go on to other boot options).
+killed_reason=""
+while kill -0 "$qpid" 2>/dev/null; do
+	sleep 0.5
+	if grep -aq '!!!! X64 Exception' "$serial"; then
+		killed_reason="firmware exception (OVMF exception dump on serial)"
+	elif [ "$expect" = loader-error ] && grep -aq 'tagboot: error:' "$serial" &&
+		grep -aEq "$LOADER_GAVE_UP" "$serial"; then
+		killed_reason="loader-error-seen"
+	fi
+	if [ -n "$killed_reason" ]; then
+		sleep 0.5
+		kill "$qpid" 2>/dev/null
+		break
+	fi
+done
+wait "$qpid"
+rc=$?
+[ -n "$tail_pid" ] && { sleep 0.3; kill "$tail_pid" 2>/dev/null; wait "$tail_pid" 2>/dev/null; }
+elapsed=$(( $(date +%s) - start ))
+save_last_boot
+
+log=$(clean_log "$serial")
+result_line=$(printf '%s\n' "$log" | grep -a '^RESULT: ' | tail -n 1)
+last_line=$(printf '%s\n' "$log" | grep -av '^[[:space:]]*$' | tail -n 1)
+
+fail() {
+	local how="qemu exit $rc"
+	[ -n "$killed_reason" ] && how="stopped by the runner"
+	echo "FAIL $name: $1 (${elapsed}s, $how)"
+	if [ "$live" = 0 ]; then
+		echo "---- $work/serial.log (last 80 lines) ----"
+		printf '%s\n' "$log" | tail -n 80
+		if [ -s "$work/qemu.out" ]; then
+			echo "---- qemu stderr ----"
+			cat "$work/qemu.out"
+		fi
+		echo "---- end of $name ----"
+	fi
+	exit 1
+}
+
+has_text() { printf '%s\n' "$log" | grep -aqF -- "$1"; }
+
+if [ "$killed_reason" = "firmware exception (OVMF exception dump on serial)" ]; then
+	fail "$killed_reason"
+fi
+if [ "$killed_reason" != loader-error-seen ]; then
+	case $rc in
+	124|137) fail "timeout after ${timeout_s}s" ;;
+	0) fail "QEMU exited 0: triple fault or reset (-no-reboot), no isa-debug-exit" ;;
+	esac
+fi
+if [ -n "$expect_text" ] && ! has_text "$expect_text"; then
+	fail "expected text '$expect_text' not in the serial log"
+fi
+
+case "$expect" in
+pass)
+	[ $rc = $EXIT_PASS ] || fail "exit code $rc, expected $EXIT_PASS; ${result_line:-no RESULT line}"
+	case "$result_line" in
+	"RESULT: PASS "*) ;;
+	*) fail "no 'RESULT: PASS' line (${result_line:-no RESULT line})" ;;
+	esac
+	[ "$last_line" = "$result_line" ] || fail "the RESULT line is not the last serial line"
+	case "$result_line" in
+	"RESULT: PASS cpus=$expect_cpus/$expect_cpus "*) ;;
+	*) fail "expected cpus=$expect_cpus/$expect_cpus: $result_line" ;;
+	esac
+	;;
+fail)
+	[ $rc = $EXIT_FAIL ] || fail "exit code $rc, expected $EXIT_FAIL; ${result_line:-no RESULT line}"
+	case "$result_line" in
+	"RESULT: FAIL"*) ;;
+	*) fail "no 'RESULT: FAIL' line (${result_line:-no RESULT line})" ;;
+	esac
+	;;
+loader-error)
+	has_text 'tagboot: error:' || fail "no 'tagboot: error:' line from the loader"
+	[ -z "$result_line" ] || fail "a kernel ran although the loader should have refused: $result_line"
+	;;
+efi-pass)
+	[ $rc = $EXIT_PASS ] || fail "exit code $rc, expected $EXIT_PASS from the EFI payload"
+	[ -z "$result_line" ] || fail "unexpected kernel RESULT line: $result_line"
+	;;
+esac
+
+echo "PASS $name (${elapsed}s)"
+# Live runs (make run): the kernel's verdict stays the last line on the terminal.
+[ "$live" = 1 ] && [ -n "$result_line" ] && echo "$result_line"
+exit 0
