@@ -1,0 +1,466 @@
+/* boot_native.c: booting a `handoff-kernel` entry: load, allocate, exit boot services, build. */
+#include "boot_native.h"
+
+#include "boot_log.h"
+#include "efimap.h"
+#include "pagetable.h"
+#include "sha256.h"
+#include "util.h"
+
+/* Why one step failed: the file it concerns and a reason built into `text`. */
+struct boot_native_err {
+	const char *file;
+	struct util_sb sb;
+	char text[BOOT_LOG_LINE_MAX];
+};
+
+static struct util_sb *boot_native_err_begin(struct boot_native_err *err, const char *file)
+{
+	err->file = file;
+	util_sb_init(&err->sb, err->text, sizeof(err->text));
+	return &err->sb;
+}
+
+/* Print the error line and give back every page taken so far (before ExitBootServices). */
+static bool boot_native_fail(struct boot_native *bn, struct boot_native_err *err)
+{
+	boot_log_error(bn->fw, bn->entry->id, err->file, err->text);
+	exitbs_free_map(bn->fw, &bn->map);
+	boot_alloc_free_all(bn->fw, &bn->allocs);
+	return false;
+}
+
+static void boot_native_sb_range(struct util_sb *sb, uint64_t base, uint64_t end)
+{
+	util_sb_hex(sb, base);
+	util_sb_char(sb, '-');
+	util_sb_hex(sb, end - 1);
+}
+
+/* Allocate and remember, or say which allocation failed and why. */
+static bool boot_native_alloc(struct boot_native *bn, struct boot_native_err *err,
+                              const char *what, uint64_t pages, uint32_t kind, uint64_t *addr)
+{
+	*addr = 0;
+	enum fw_status st = boot_alloc_pages(bn->fw, &bn->allocs, FW_ALLOC_ANY, pages, kind, addr);
+	if (st == FW_OK)
+		return true;
+	struct util_sb *sb = boot_native_err_begin(err, bn->entry->path);
+	util_sb_str(sb, "cannot allocate ");
+	util_sb_u64(sb, pages);
+	util_sb_str(sb, " pages for the ");
+	util_sb_str(sb, what);
+	util_sb_str(sb, ": ");
+	util_sb_str(sb, fw_status_str(st));
+	return false;
+}
+
+/* Compare a file's SHA-256 with its pin; on mismatch the reason names both digests. */
+static bool boot_native_check_pin(const void *data, uint64_t size, const uint8_t pin[32],
+                                  struct boot_native_err *err, const char *file)
+{
+	uint8_t got[SHA256_DIGEST_SIZE];
+	sha256_digest(data, (size_t)size, got);
+	if (sha256_equal(got, pin))
+		return true;
+	char hex[SHA256_HEX_SIZE + 1];
+	struct util_sb *sb = boot_native_err_begin(err, file);
+	util_sb_str(sb, "SHA-256 mismatch: expected ");
+	sha256_format_hex(pin, hex);
+	util_sb_str(sb, hex);
+	util_sb_str(sb, ", file has ");
+	sha256_format_hex(got, hex);
+	util_sb_str(sb, hex);
+	return false;
+}
+
+/* Read a whole file into remembered pages of the given kind. */
+static bool boot_native_read(struct boot_native *bn, struct boot_native_err *err,
+                             const char *path, uint32_t kind, uint64_t *addr, uint64_t *size)
+{
+	enum fw_status st = bn->fw->read_file(bn->fw, path, addr, size);
+	if (st != FW_OK) {
+		struct util_sb *sb = boot_native_err_begin(err, path);
+		util_sb_str(sb, st == FW_NOT_FOUND ? "file not found" : "cannot read: ");
+		if (st != FW_NOT_FOUND)
+			util_sb_str(sb, fw_status_str(st));
+		return false;
+	}
+	if (!boot_alloc_adopt(&bn->allocs, *addr, fw_pages_for(*size), kind)) {
+		bn->fw->free_pages(bn->fw, *addr, fw_pages_for(*size));
+		util_sb_str(boot_native_err_begin(err, path), "too many loader allocations");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Place one PT_LOAD at its physical address. Segments that share a page (not page aligned)
+ * must not ask for that page twice: the page range is clipped against the kernel pages
+ * already allocated.
+ */
+static bool boot_native_place_segment(struct boot_native *bn, struct boot_native_err *err,
+                                      size_t index)
+{
+	const struct elf_segment *seg = &bn->elf.segments[index];
+	uint64_t base = seg->paddr & ~(FW_PAGE_SIZE - 1);
+	uint64_t end = (seg->paddr + seg->memsz + FW_PAGE_SIZE - 1) & ~(FW_PAGE_SIZE - 1);
+	for (size_t i = 0; i < bn->allocs.count; i++) {
+		const struct tagging_alloc *a = &bn->allocs.items[i];
+		if (a->kind != TAGGING_ALLOC_KERNEL)
+			continue;
+		if (base >= a->base && base < a->base + a->length)
+			base = a->base + a->length;
+		if (end > a->base && end <= a->base + a->length)
+			end = a->base;
+	}
+	if (base >= end)
+		return true;
+	uint64_t addr = base;
+	enum fw_status st = boot_alloc_pages(bn->fw, &bn->allocs, FW_ALLOC_ADDRESS,
+	                                     (end - base) / FW_PAGE_SIZE, TAGGING_ALLOC_KERNEL,
+	                                     &addr);
+	if (st == FW_OK && addr == base)
+		return true;
+	if (st == FW_OK)
+		boot_alloc_free(bn->fw, &bn->allocs, addr);
+	struct util_sb *sb = boot_native_err_begin(err, bn->entry->path);
+	util_sb_str(sb, "PT_LOAD ");
+	util_sb_u64(sb, index);
+	util_sb_str(sb, ": physical range ");
+	boot_native_sb_range(sb, base, end);
+	if (st == FW_NOT_FOUND || st == FW_OK)
+		util_sb_str(sb, " is not free memory (in use or not RAM)");
+	else {
+		util_sb_str(sb, " cannot be allocated: ");
+		util_sb_str(sb, fw_status_str(st));
+	}
+	return false;
+}
+
+/* Read the kernel, check pin and ELF, place and copy every segment, free the file. */
+static bool boot_native_load_kernel(struct boot_native *bn, struct boot_native_err *err)
+{
+	const char *path = bn->entry->path;
+	uint64_t file = 0, size = 0;
+	if (!boot_native_read(bn, err, path, BOOT_ALLOC_SCRATCH, &file, &size))
+		return false;
+	const void *data = (const void *)(uintptr_t)file;
+	if (bn->entry->has_kernel_sha256 &&
+	    !boot_native_check_pin(data, size, bn->entry->kernel_sha256, err, path))
+		return false;
+	struct elf_error elf_err;
+	if (!elf_check(data, (size_t)size, &bn->elf, &elf_err)) {
+		util_sb_str(boot_native_err_begin(err, path), elf_err.message);
+		return false;
+	}
+	for (size_t i = 0; i < bn->elf.segment_count; i++)
+		if (!boot_native_place_segment(bn, err, i))
+			return false;
+	for (size_t i = 0; i < bn->elf.segment_count; i++) {
+		const struct elf_segment *seg = &bn->elf.segments[i];
+		uint8_t *dst = (uint8_t *)(uintptr_t)seg->paddr;
+		util_memcpy(dst, (const uint8_t *)data + seg->offset, (size_t)seg->filesz);
+		util_memset(dst + seg->filesz, 0, (size_t)(seg->memsz - seg->filesz));
+	}
+	boot_alloc_free(bn->fw, &bn->allocs, file);
+	bn->entry_point = bn->elf.entry;
+	return true;
+}
+
+static bool boot_native_load_modules(struct boot_native *bn, struct boot_native_err *err)
+{
+	for (unsigned i = 0; i < bn->entry->module_count && i < BOOT_HANDOFF_MAX_MODULES; i++) {
+		const struct config_module *m = &bn->entry->modules[i];
+		uint64_t addr = 0, size = 0;
+		if (!boot_native_read(bn, err, m->path, TAGGING_ALLOC_MODULE, &addr, &size))
+			return false;
+		if (m->has_sha256 &&
+		    !boot_native_check_pin((const void *)(uintptr_t)addr, size, m->sha256, err, m->path))
+			return false;
+		bn->modules[bn->module_count].base = addr;
+		bn->modules[bn->module_count].size = size;
+		bn->modules[bn->module_count].name = m->path;
+		bn->module_count++;
+	}
+	return true;
+}
+
+/*
+ * A broken ACPI walk only costs the MP record on ordinary machines, but on TDX the MADT
+ * mailbox is what tells tagging which memory the parked APs still use: booting without it
+ * would hand that memory out as free, so there it is fatal.
+ */
+static bool boot_native_acpi(struct boot_native *bn, struct boot_native_err *err)
+{
+	const struct boot_facts *f = bn->facts;
+	bool tdx = f->platform.kind == TB_PLATFORM_TDX;
+	if (!f->rsdp || !f->acpi_mem) {
+		if (tdx) {
+			util_sb_str(boot_native_err_begin(err, "ACPI"),
+			            "no RSDP in the configuration table on a TDX guest");
+			return false;
+		}
+		boot_log(bn->fw, "no ACPI RSDP: booting without CPU list");
+		return true;
+	}
+	if (acpi_parse(f->acpi_mem, f->rsdp, &bn->acpi)) {
+		bn->acpi_ok = true;
+		return true;
+	}
+	if (tdx) {
+		util_sb_str(boot_native_err_begin(err, "ACPI"), bn->acpi.error);
+		return false;
+	}
+	struct boot_log_line line;
+	boot_log_begin(&line, false);
+	util_sb_str(&line.sb, "warning: ACPI: ");
+	util_sb_str(&line.sb, bn->acpi.error);
+	util_sb_str(&line.sb, "; booting without CPU list");
+	boot_log_end(bn->fw, &line);
+	return true;
+}
+
+/* Descriptors in the current map and the highest address it describes. Reads the map into a
+ * temporary buffer that is freed again before returning. */
+static bool boot_native_probe_map(struct boot_native *bn, struct boot_native_err *err,
+                                  uint64_t *descs, uint64_t *desc_size, uint64_t *top)
+{
+	uint64_t size = 0, key = 0;
+	uint32_t version = 0;
+	uint8_t probe = 0;
+	*desc_size = 0;
+	enum fw_status st = bn->fw->get_memory_map(bn->fw, &probe, &size, &key, desc_size, &version);
+	if (st == FW_BUFFER_TOO_SMALL && *desc_size >= EFIMAP_DESC_MIN_SIZE) {
+		uint64_t pages = fw_pages_for(size + BOOT_NATIVE_DESC_MARGIN * *desc_size);
+		uint64_t buf = 0;
+		st = bn->fw->allocate_pages(bn->fw, FW_ALLOC_ANY, FW_MEM_LOADER_DATA, pages, &buf);
+		if (st == FW_OK) {
+			size = pages * FW_PAGE_SIZE;
+			st = bn->fw->get_memory_map(bn->fw, (void *)(uintptr_t)buf, &size, &key,
+			                            desc_size, &version);
+			*top = 0;
+			struct efimap_desc d;
+			for (size_t i = 0; st == FW_OK &&
+			     efimap_get((void *)(uintptr_t)buf, size, *desc_size, i, &d); i++) {
+				uint64_t end = d.phys_start + d.pages * FW_PAGE_SIZE;
+				if (end > *top)
+					*top = end;
+			}
+			*descs = st == FW_OK ? size / *desc_size : 0;
+			bn->fw->free_pages(bn->fw, buf, pages);
+		}
+	} else if (st == FW_BUFFER_TOO_SMALL) {
+		st = FW_OTHER;
+	}
+	if (st == FW_OK)
+		return true;
+	struct util_sb *sb = boot_native_err_begin(err, "memory map");
+	util_sb_str(sb, "GetMemoryMap failed: ");
+	util_sb_str(sb, fw_status_str(st));
+	return false;
+}
+
+/* Null, 64-bit code (0x08), data (0x10); the GDTR follows the three descriptors. */
+static void boot_native_write_gdt(struct boot_native *bn)
+{
+	uint64_t *gdt = (uint64_t *)(uintptr_t)bn->gdt_addr;
+	util_memset(gdt, 0, FW_PAGE_SIZE);
+	gdt[0] = 0;
+	gdt[1] = 0x00af9a000000ffffull; /* present, ring 0, code, L=1 */
+	gdt[2] = 0x00cf92000000ffffull; /* present, ring 0, data, writable, 4 GiB */
+	uint8_t *gdtr = (uint8_t *)(uintptr_t)bn->gdt_addr + 32;
+	uint16_t limit = 3 * 8 - 1;
+	util_memcpy(gdtr, &limit, 2);
+	util_memcpy(gdtr + 2, &bn->gdt_addr, 8);
+	bn->gdtr_addr = bn->gdt_addr + 32;
+}
+
+static bool boot_native_page_tables(struct boot_native *bn, struct boot_native_err *err,
+                                    uint64_t map_top)
+{
+	struct pagetable_range ranges[ELF_MAX_SEGMENTS];
+	for (size_t i = 0; i < bn->elf.segment_count; i++) {
+		ranges[i].vaddr = bn->elf.segments[i].vaddr;
+		ranges[i].paddr = bn->elf.segments[i].paddr;
+		ranges[i].length = bn->elf.segments[i].memsz;
+	}
+	uint64_t top = pagetable_identity_top(map_top);
+	bn->pt_pages = pagetable_pool_pages(top, ranges, bn->elf.segment_count);
+	if (!boot_native_alloc(bn, err, "page tables", bn->pt_pages, TAGGING_ALLOC_PAGE_TABLES,
+	                       &bn->pt_addr))
+		return false;
+	struct pagetable_pool pool = {
+		.mem = (uint8_t *)(uintptr_t)bn->pt_addr,
+		.phys = bn->pt_addr,
+		.pages = bn->pt_pages,
+	};
+	enum pagetable_status st =
+		pagetable_build(&pool, top, ranges, bn->elf.segment_count, &bn->cr3);
+	if (st == PAGETABLE_OK)
+		return true;
+	struct util_sb *sb = boot_native_err_begin(err, bn->entry->path);
+	util_sb_str(sb, "page tables: ");
+	util_sb_str(sb, pagetable_status_str(st));
+	return false;
+}
+
+/* Handoff blob, map entries, conversion scratch, stack, GDT and page tables. */
+static bool boot_native_allocate(struct boot_native *bn, struct boot_native_err *err)
+{
+	uint64_t descs = 0, desc_size = 0, top = 0;
+	if (!boot_native_probe_map(bn, err, &descs, &desc_size, &top))
+		return false;
+	bn->max_descs = descs + BOOT_NATIVE_DESC_MARGIN;
+	size_t cpus = bn->acpi_ok ? bn->acpi.cpu_count : 0;
+	size_t cmdline_len = util_strlen(bn->entry->options);
+	bn->handoff_cap = boot_handoff_blob_size((size_t)bn->max_descs, (size_t)desc_size, cpus,
+	                                         cmdline_len, bn->modules, bn->module_count);
+	bn->entries_cap = boot_handoff_entries_cap((size_t)bn->max_descs);
+	bn->scratch_size = efimap_build_scratch_size((size_t)(bn->max_descs * desc_size),
+	                                             (size_t)desc_size);
+	if (!boot_native_alloc(bn, err, "handoff", fw_pages_for(bn->handoff_cap),
+	                       TAGGING_ALLOC_HANDOFF, &bn->handoff_addr) ||
+	    !boot_native_alloc(bn, err, "map entries",
+	                       fw_pages_for(bn->entries_cap * sizeof(struct tb_mem_entry)),
+	                       BOOT_ALLOC_SCRATCH, &bn->entries_addr) ||
+	    !boot_native_alloc(bn, err, "conversion scratch", fw_pages_for(bn->scratch_size),
+	                       BOOT_ALLOC_SCRATCH, &bn->scratch_addr) ||
+	    !boot_native_alloc(bn, err, "stack", fw_pages_for(BOOT_NATIVE_STACK_SIZE),
+	                       TAGGING_ALLOC_STACK, &bn->stack_addr) ||
+	    !boot_native_alloc(bn, err, "GDT", 1, TAGGING_ALLOC_GDT, &bn->gdt_addr))
+		return false;
+	bn->stack_top = bn->stack_addr + BOOT_NATIVE_STACK_SIZE;
+	boot_native_write_gdt(bn);
+	return boot_native_page_tables(bn, err, top);
+}
+
+/* What tagging carves into the final map: everything allocated that outlives the loader. */
+static void boot_native_fill_tagging(struct boot_native *bn)
+{
+	size_t n = boot_alloc_tagged(&bn->allocs, bn->tag_allocs, BOOT_ALLOC_MAX);
+	if (bn->facts->has_framebuffer && n < BOOT_ALLOC_MAX && bn->facts->framebuffer.size) {
+		bn->tag_allocs[n].base = bn->facts->framebuffer.address & ~(FW_PAGE_SIZE - 1);
+		bn->tag_allocs[n].length = bn->facts->framebuffer.address + bn->facts->framebuffer.size -
+		                           bn->tag_allocs[n].base;
+		bn->tag_allocs[n].kind = TAGGING_ALLOC_FRAMEBUFFER;
+		n++;
+	}
+	util_memset(&bn->tagging, 0, sizeof(bn->tagging));
+	bn->tagging.acpi = bn->acpi_ok ? &bn->acpi : NULL;
+	bn->tagging.platform_kind = bn->facts->platform.kind;
+	bn->tagging.reserves = bn->entry->reserves;
+	bn->tagging.reserve_count = bn->entry->reserve_count;
+	bn->tagging.allocs = bn->tag_allocs;
+	bn->tagging.alloc_count = n;
+}
+
+static void boot_native_log_loaded(struct boot_native *bn)
+{
+	struct boot_log_line line;
+	boot_log_begin(&line, false);
+	util_sb_str(&line.sb, "loaded ");
+	util_sb_str(&line.sb, bn->entry->path);
+	util_sb_str(&line.sb, ": ");
+	util_sb_u64(&line.sb, bn->elf.segment_count);
+	util_sb_str(&line.sb, " segments at ");
+	boot_native_sb_range(&line.sb, bn->elf.phys_low, bn->elf.phys_high);
+	util_sb_str(&line.sb, ", entry ");
+	util_sb_hex(&line.sb, bn->elf.entry);
+	util_sb_str(&line.sb, ", ");
+	util_sb_u64(&line.sb, bn->module_count);
+	util_sb_str(&line.sb, " modules, ");
+	util_sb_u64(&line.sb, bn->acpi_ok ? bn->acpi.cpu_count : 0);
+	util_sb_str(&line.sb, " CPUs");
+	if (bn->acpi_ok && bn->acpi.mp_wakeup_found) {
+		util_sb_str(&line.sb, ", mailbox ");
+		util_sb_hex(&line.sb, bn->acpi.mailbox_address);
+	}
+	boot_log_end(bn->fw, &line);
+}
+
+bool boot_native_prepare(struct boot_native *bn, struct fw *fw, const struct config_entry *entry,
+                         const struct boot_facts *facts)
+{
+	util_memset(bn, 0, sizeof(*bn));
+	bn->fw = fw;
+	bn->entry = entry;
+	bn->facts = facts;
+	bn->convert_status = TB_OK;
+	struct boot_native_err err;
+	boot_native_err_begin(&err, NULL);
+	if (!boot_native_load_kernel(bn, &err) || !boot_native_load_modules(bn, &err) ||
+	    !boot_native_acpi(bn, &err) || !boot_native_allocate(bn, &err))
+		return boot_native_fail(bn, &err);
+	boot_native_log_loaded(bn);
+	boot_native_fill_tagging(bn);
+	/* The map buffer comes last so that its slack only absorbs the firmware's changes. */
+	enum fw_status st = FW_OK;
+	enum exitbs_error xe = exitbs_alloc_map(fw, &bn->map, &st);
+	if (xe != EXITBS_OK) {
+		struct util_sb *sb = boot_native_err_begin(&err, "memory map");
+		util_sb_str(sb, exitbs_error_str(xe));
+		util_sb_str(sb, ": ");
+		util_sb_str(sb, fw_status_str(st));
+		return boot_native_fail(bn, &err);
+	}
+	return true;
+}
+
+/* Runs after ExitBootServices: no firmware calls, no output. */
+static bool boot_native_convert(void *ctx, const struct exitbs_map *map)
+{
+	struct boot_native *bn = ctx;
+	const struct boot_facts *f = bn->facts;
+	struct boot_handoff_in in;
+	util_memset(&in, 0, sizeof(in));
+	in.efi_map = (const void *)(uintptr_t)map->buf_addr;
+	in.map_size = (size_t)map->size;
+	in.desc_size = (size_t)map->desc_size;
+	in.desc_version = map->desc_version;
+	in.entries = (struct tb_mem_entry *)(uintptr_t)bn->entries_addr;
+	in.entries_cap = (size_t)bn->entries_cap;
+	in.scratch = (void *)(uintptr_t)bn->scratch_addr;
+	in.scratch_size = (size_t)bn->scratch_size;
+	in.blob = (void *)(uintptr_t)bn->handoff_addr;
+	in.blob_cap = (size_t)bn->handoff_cap;
+	in.flags = TB_FLAG_BOOT_SERVICES_EXITED | (f->secure_boot ? TB_FLAG_SECURE_BOOT : 0u);
+	in.tagging = &bn->tagging;
+	in.platform = &f->platform;
+	in.rsdp_address = f->rsdp;
+	in.acpi = bn->acpi_ok ? &bn->acpi : NULL;
+	in.bsp_apic_id = f->bsp_apic_id;
+	in.framebuffer = f->has_framebuffer ? &f->framebuffer : NULL;
+	in.cmdline = bn->entry->options;
+	in.modules = bn->modules;
+	in.module_count = bn->module_count;
+	in.system_table = f->system_table;
+	in.tsc_loader_entry = f->tsc_entry;
+	in.tsc_before_exit = bn->tsc_before_exit;
+	/* The blob was sized for max_descs descriptors; a larger final map must not overrun it. */
+	if (map->size > bn->max_descs * map->desc_size) {
+		bn->convert_status = TB_ERR_NO_SPACE;
+		bn->out.failed_step = "map larger than planned";
+		return false;
+	}
+	bn->convert_status = boot_handoff_build(&in, &bn->out);
+	return bn->convert_status == TB_OK;
+}
+
+enum exitbs_error boot_native_exit(struct boot_native *bn, enum fw_status *fw_err)
+{
+	const struct boot_facts *f = bn->facts;
+	bn->tsc_before_exit = f->read_tsc ? f->read_tsc() : 0;
+	enum exitbs_error xe = exitbs_exit(bn->fw, &bn->map, boot_native_convert, bn, fw_err);
+	if (xe == EXITBS_OK) {
+		boot_handoff_stamp_jump((void *)(uintptr_t)bn->handoff_addr, bn->out.timestamps,
+		                        f->read_tsc ? f->read_tsc() : 0);
+		return EXITBS_OK;
+	}
+	/* Before the first ExitBootServices call the firmware is still whole: give it all back. */
+	if (bn->map.attempts == 0) {
+		exitbs_free_map(bn->fw, &bn->map);
+		boot_alloc_free_all(bn->fw, &bn->allocs);
+	}
+	return xe;
+}

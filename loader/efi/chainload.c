@@ -1,0 +1,229 @@
+/* chainload.c: `efi` and `linux` entries: LoadImage + StartImage, initrd through LoadFile2. */
+#include "efi_glue.h"
+
+#include "boot_log.h"
+#include "util.h"
+
+/* LINUX_EFI_INITRD_MEDIA_GUID (Linux include/linux/efi.h; systemd-boot uses the same): the
+ * EFI stub asks for the LoadFile2 protocol on a vendor media device path with this GUID. */
+#define CHAINLOAD_INITRD_MEDIA_GUID \
+	{0x5568e427, 0x68fc, 0x4f3d, {0xac, 0x74, 0xca, 0x55, 0x52, 0x31, 0xcc, 0x68}}
+/* EFI_LOAD_FILE2_PROTOCOL_GUID (UEFI 2.10 13.2); same function table as LoadFile. */
+#define CHAINLOAD_LOAD_FILE2_GUID \
+	{0x4006c0c1, 0xfcb3, 0x403e, {0x99, 0x6d, 0x4a, 0x6c, 0x87, 0x24, 0xe0, 0x6d}}
+
+struct chainload_initrd_path {
+	VENDOR_DEVICE_PATH vendor;
+	EFI_DEVICE_PATH end;
+} __attribute__((packed));
+
+/* The initrd served to the stub; one at a time (a chainloaded image that returns is done). */
+static struct {
+	EFI_LOAD_FILE_PROTOCOL protocol;
+	struct chainload_initrd_path path;
+	EFI_HANDLE handle;
+	uint64_t addr, pages, size;
+} chainload_initrd;
+
+static void chainload_error(struct fw *fw, const struct config_entry *e, const char *file,
+                            const char *what, EFI_STATUS status)
+{
+	struct boot_log_line line;
+	boot_log_begin(&line, true);
+	util_sb_str(&line.sb, "entry '");
+	util_sb_str(&line.sb, e->id);
+	util_sb_str(&line.sb, "': ");
+	util_sb_str(&line.sb, file);
+	util_sb_str(&line.sb, ": ");
+	util_sb_str(&line.sb, what);
+	if (status != EFI_SUCCESS) {
+		util_sb_str(&line.sb, ": ");
+		util_sb_str(&line.sb, fw_status_str(fw_uefi_status(status)));
+		util_sb_str(&line.sb, " (EFI status ");
+		util_sb_hex(&line.sb, status);
+		util_sb_char(&line.sb, ')');
+	}
+	boot_log_end(fw, &line);
+}
+
+static EFI_STATUS EFIAPI chainload_initrd_load(EFI_LOAD_FILE_PROTOCOL *self, EFI_DEVICE_PATH *path,
+                                               BOOLEAN boot_policy, UINTN *size, VOID *buf)
+{
+	(void)self;
+	(void)path;
+	if (boot_policy)
+		return EFI_UNSUPPORTED;
+	if (!size)
+		return EFI_INVALID_PARAMETER;
+	if (!buf || *size < chainload_initrd.size) {
+		*size = chainload_initrd.size;
+		return EFI_BUFFER_TOO_SMALL;
+	}
+	util_memcpy(buf, (const void *)(uintptr_t)chainload_initrd.addr, chainload_initrd.size);
+	*size = chainload_initrd.size;
+	return EFI_SUCCESS;
+}
+
+static void chainload_initrd_remove(struct fw *fw)
+{
+	EFI_GUID lf2 = CHAINLOAD_LOAD_FILE2_GUID, dp = DEVICE_PATH_PROTOCOL;
+	if (chainload_initrd.handle) {
+		BS->UninstallProtocolInterface(chainload_initrd.handle, &lf2, &chainload_initrd.protocol);
+		BS->UninstallProtocolInterface(chainload_initrd.handle, &dp, &chainload_initrd.path);
+		chainload_initrd.handle = NULL;
+	}
+	if (chainload_initrd.pages)
+		fw->free_pages(fw, chainload_initrd.addr, chainload_initrd.pages);
+	chainload_initrd.pages = 0;
+}
+
+/* Read every initrd, concatenate them (each padded to 4 bytes, as cpio concatenation
+ * expects) and publish the result on the initrd media device path. */
+static bool chainload_initrd_install(struct fw *fw, const struct config_entry *e)
+{
+	uint64_t addrs[CONFIG_INITRD_MAX], sizes[CONFIG_INITRD_MAX], total = 0;
+	unsigned n = 0;
+	bool ok = true;
+	for (; n < e->initrd_count; n++) {
+		enum fw_status st = fw->read_file(fw, e->initrd[n], &addrs[n], &sizes[n]);
+		if (st != FW_OK) {
+			chainload_error(fw, e, e->initrd[n],
+			                st == FW_NOT_FOUND ? "file not found" : "cannot read initrd", 0);
+			ok = false;
+			break;
+		}
+		total += (sizes[n] + 3u) & ~3ull;
+	}
+	if (ok) {
+		chainload_initrd.pages = fw_pages_for(total);
+		enum fw_status st = fw->allocate_pages(fw, FW_ALLOC_ANY, FW_MEM_LOADER_DATA,
+		                                       chainload_initrd.pages, &chainload_initrd.addr);
+		if (st != FW_OK) {
+			chainload_initrd.pages = 0;
+			chainload_error(fw, e, e->initrd[0], "cannot allocate the initrd", 0);
+			ok = false;
+		}
+	}
+	uint64_t off = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (ok) {
+			uint8_t *dst = (uint8_t *)(uintptr_t)chainload_initrd.addr + off;
+			util_memcpy(dst, (const void *)(uintptr_t)addrs[i], (size_t)sizes[i]);
+			util_memset(dst + sizes[i], 0, (size_t)(((sizes[i] + 3u) & ~3ull) - sizes[i]));
+			off += (sizes[i] + 3u) & ~3ull;
+		}
+		fw->free_pages(fw, addrs[i], fw_pages_for(sizes[i]));
+	}
+	if (!ok)
+		return false;
+	chainload_initrd.size = total;
+	chainload_initrd.protocol.LoadFile = chainload_initrd_load;
+	EFI_GUID media = CHAINLOAD_INITRD_MEDIA_GUID;
+	struct chainload_initrd_path *p = &chainload_initrd.path;
+	p->vendor.Header.Type = MEDIA_DEVICE_PATH;
+	p->vendor.Header.SubType = MEDIA_VENDOR_DP;
+	p->vendor.Header.Length[0] = sizeof(VENDOR_DEVICE_PATH);
+	p->vendor.Header.Length[1] = 0;
+	p->vendor.Guid = media;
+	p->end.Type = END_DEVICE_PATH_TYPE;
+	p->end.SubType = END_ENTIRE_DEVICE_PATH_SUBTYPE;
+	p->end.Length[0] = sizeof(EFI_DEVICE_PATH);
+	p->end.Length[1] = 0;
+	EFI_GUID lf2 = CHAINLOAD_LOAD_FILE2_GUID, dp = DEVICE_PATH_PROTOCOL;
+	chainload_initrd.handle = NULL;
+	EFI_STATUS s = BS->InstallProtocolInterface(&chainload_initrd.handle, &dp,
+	                                            EFI_NATIVE_INTERFACE, p);
+	if (s == EFI_SUCCESS)
+		s = BS->InstallProtocolInterface(&chainload_initrd.handle, &lf2, EFI_NATIVE_INTERFACE,
+		                                 &chainload_initrd.protocol);
+	if (s != EFI_SUCCESS) {
+		/* Another loader's initrd is already published: do not serve the wrong one. */
+		chainload_error(fw, e, e->initrd[0], "cannot install the initrd LoadFile2 protocol", s);
+		chainload_initrd_remove(fw);
+		return false;
+	}
+	return true;
+}
+
+/* The entry's `options` as the UCS-2 LoadOptions of the child (NUL included in the size). */
+static bool chainload_set_options(EFI_HANDLE child, const struct config_entry *e, CHAR16 **out)
+{
+	*out = NULL;
+	size_t n = util_strlen(e->options);
+	if (n == 0)
+		return true;
+	EFI_GUID li_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
+	EFI_LOADED_IMAGE *li = NULL;
+	if (BS->HandleProtocol(child, &li_guid, (void **)&li) != EFI_SUCCESS || !li)
+		return false;
+	CHAR16 *opts = AllocatePool((n + 1) * sizeof(CHAR16));
+	if (!opts)
+		return false;
+	for (size_t i = 0; i <= n; i++)
+		opts[i] = (CHAR16)(unsigned char)e->options[i];
+	li->LoadOptions = opts;
+	li->LoadOptionsSize = (UINT32)((n + 1) * sizeof(CHAR16));
+	*out = opts;
+	return true;
+}
+
+bool chainload_run(struct fw *fw, struct fw_uefi *u, const struct config_entry *e)
+{
+	CHAR16 name[CONFIG_PATH_MAX];
+	if (!fw_uefi_path16(e->path, name, CONFIG_PATH_MAX) || !u->loaded_image) {
+		chainload_error(fw, e, e->path, "cannot build a device path", 0);
+		return false;
+	}
+	EFI_DEVICE_PATH *dp = FileDevicePath(u->loaded_image->DeviceHandle, name);
+	if (!dp) {
+		chainload_error(fw, e, e->path, "cannot build a device path", 0);
+		return false;
+	}
+	if (!fw->file_exists(fw, e->path)) {
+		FreePool(dp);
+		chainload_error(fw, e, e->path, "file not found", 0);
+		return false;
+	}
+	EFI_HANDLE child = NULL;
+	EFI_STATUS s = BS->LoadImage(FALSE, u->image, dp, NULL, 0, &child);
+	FreePool(dp);
+	if (s != EFI_SUCCESS) {
+		chainload_error(fw, e, e->path,
+		                s == EFI_SECURITY_VIOLATION || s == EFI_ACCESS_DENIED
+		                        ? "LoadImage refused the image (Secure Boot?)"
+		                        : "LoadImage failed",
+		                s);
+		return false;
+	}
+	CHAR16 *opts = NULL;
+	if (!chainload_set_options(child, e, &opts)) {
+		chainload_error(fw, e, e->path, "cannot set the load options", 0);
+		BS->UnloadImage(child);
+		return false;
+	}
+	if (e->kind == CONFIG_KIND_LINUX && e->initrd_count && !chainload_initrd_install(fw, e)) {
+		BS->UnloadImage(child);
+		if (opts)
+			FreePool(opts);
+		return false;
+	}
+	UINTN exit_size = 0;
+	CHAR16 *exit_data = NULL;
+	s = BS->StartImage(child, &exit_size, &exit_data);
+	chainload_initrd_remove(fw);
+	if (exit_data)
+		FreePool(exit_data);
+	if (opts)
+		FreePool(opts);
+	if (s != EFI_SUCCESS) {
+		chainload_error(fw, e, e->path, "StartImage returned an error", s);
+		return false;
+	}
+	struct boot_log_line line;
+	boot_log_begin(&line, false);
+	util_sb_str(&line.sb, "entry '");
+	util_sb_str(&line.sb, e->id);
+	util_sb_str(&line.sb, "' returned success; back to the firmware");
+	boot_log_end(fw, &line);
+	return true;
+}

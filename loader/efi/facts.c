@@ -1,0 +1,158 @@
+/* facts.c: what the native boot learns from the firmware and the CPU (RSDP, platform, GOP, ...). */
+#include "efi_glue.h"
+
+#include "platform.h"
+#include "util.h"
+
+uint64_t facts_read_tsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static void facts_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
+{
+	(void)ctx;
+	__asm__ volatile("cpuid"
+	                 : "=a"(regs[PLATFORM_EAX]), "=b"(regs[PLATFORM_EBX]),
+	                   "=c"(regs[PLATFORM_ECX]), "=d"(regs[PLATFORM_EDX])
+	                 : "a"(leaf), "c"(subleaf));
+}
+
+/* platform_detect only asks for MSRs that CPUID announced, so RDMSR cannot fault here. */
+static bool facts_read_msr(void *ctx, uint32_t msr, uint64_t *value)
+{
+	(void)ctx;
+	uint32_t lo, hi;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	*value = ((uint64_t)hi << 32) | lo;
+	return true;
+}
+
+/* UEFI runs identity mapped (UEFI 2.10 2.3.4): a physical address is a pointer. */
+static const void *facts_acpi_map(void *ctx, uint64_t phys, uint64_t len)
+{
+	(void)ctx;
+	(void)len;
+	return phys ? (const void *)(uintptr_t)phys : NULL;
+}
+
+static const struct acpi_mem facts_acpi_mem = {facts_acpi_map, NULL};
+
+static bool facts_guid_eq(const EFI_GUID *a, const EFI_GUID *b)
+{
+	return util_memcmp(a, b, sizeof(*a)) == 0;
+}
+
+/* ACPI 2.0+ RSDP first (it carries the XSDT), else the ACPI 1.0 one. */
+static uint64_t facts_rsdp(EFI_SYSTEM_TABLE *st)
+{
+	EFI_GUID acpi20 = ACPI_20_TABLE_GUID, acpi10 = ACPI_TABLE_GUID;
+	const EFI_GUID *order[2] = {&acpi20, &acpi10};
+	for (unsigned k = 0; k < 2; k++)
+		for (UINTN i = 0; i < st->NumberOfTableEntries; i++)
+			if (facts_guid_eq(&st->ConfigurationTable[i].VendorGuid, order[k]))
+				return (uint64_t)(uintptr_t)st->ConfigurationTable[i].VendorTable;
+	return 0;
+}
+
+/* Initial APIC ID: CPUID.0BH:EDX (x2APIC) when leaf 0xB exists, else CPUID.1:EBX[31:24]. */
+static uint32_t facts_bsp_apic_id(void)
+{
+	uint32_t r[4];
+	facts_cpuid(NULL, 0, 0, r);
+	uint32_t max_leaf = r[PLATFORM_EAX];
+	if (max_leaf >= 0xb) {
+		facts_cpuid(NULL, 0xb, 0, r);
+		if (r[PLATFORM_EBX] != 0)
+			return r[PLATFORM_EDX];
+	}
+	facts_cpuid(NULL, 1, 0, r);
+	return r[PLATFORM_EBX] >> 24;
+}
+
+static uint32_t facts_mask_bits(uint32_t mask)
+{
+	uint32_t n = 0;
+	for (; mask; mask >>= 1)
+		n += mask & 1u;
+	return n;
+}
+
+static bool facts_framebuffer(struct tb_rec_framebuffer *fb)
+{
+	EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
+	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop = NULL;
+	if (BS->LocateProtocol(&gop_guid, NULL, (void **)&gop) != EFI_SUCCESS || !gop ||
+	    !gop->Mode || !gop->Mode->Info)
+		return false;
+	const EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info = gop->Mode->Info;
+	if (info->PixelFormat == PixelBltOnly || gop->Mode->FrameBufferBase == 0)
+		return false;
+	fb->address = gop->Mode->FrameBufferBase;
+	fb->size = gop->Mode->FrameBufferSize;
+	fb->width = info->HorizontalResolution;
+	fb->height = info->VerticalResolution;
+	fb->pitch = info->PixelsPerScanLine * 4u;
+	fb->bpp = 32;
+	switch (info->PixelFormat) {
+	case PixelRedGreenBlueReserved8BitPerColor:
+		fb->format = TB_PIXEL_RGBX8;
+		fb->red_mask = 0xffu, fb->green_mask = 0xff00u, fb->blue_mask = 0xff0000u;
+		break;
+	case PixelBlueGreenRedReserved8BitPerColor:
+		fb->format = TB_PIXEL_BGRX8;
+		fb->red_mask = 0xff0000u, fb->green_mask = 0xff00u, fb->blue_mask = 0xffu;
+		break;
+	default: {
+		const EFI_PIXEL_BITMASK *m = &info->PixelInformation;
+		fb->format = TB_PIXEL_BITMASK;
+		fb->red_mask = m->RedMask, fb->green_mask = m->GreenMask, fb->blue_mask = m->BlueMask;
+		uint32_t bits = facts_mask_bits(m->RedMask | m->GreenMask | m->BlueMask |
+		                                m->ReservedMask);
+		fb->bpp = bits > 16 ? 32 : bits > 8 ? 16 : 8;
+		fb->pitch = info->PixelsPerScanLine * (fb->bpp / 8u);
+		break;
+	}
+	}
+	return true;
+}
+
+static bool facts_secure_boot(void)
+{
+	UINT8 value = 0;
+	UINTN size = sizeof(value);
+	UINT32 attrs = 0;
+	EFI_STATUS s = RT->GetVariable(u"SecureBoot", &EfiGlobalVariable, &attrs, &size, &value);
+	return s == EFI_SUCCESS && size == 1 && value == 1;
+}
+
+static void facts_vendor(EFI_SYSTEM_TABLE *st, struct tb_rec_platform *p)
+{
+	p->firmware_revision = st->FirmwareRevision;
+	size_t i = 0;
+	if (st->FirmwareVendor)
+		for (; st->FirmwareVendor[i] && i + 1 < sizeof(p->firmware_vendor); i++) {
+			CHAR16 c = st->FirmwareVendor[i];
+			p->firmware_vendor[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+		}
+	p->firmware_vendor[i] = 0;
+}
+
+void facts_collect(EFI_SYSTEM_TABLE *st, struct boot_facts *facts)
+{
+	uint64_t tsc = facts->tsc_entry;
+	util_memset(facts, 0, sizeof(*facts));
+	facts->tsc_entry = tsc;
+	facts->read_tsc = facts_read_tsc;
+	facts->system_table = (uint64_t)(uintptr_t)st;
+	facts->rsdp = facts_rsdp(st);
+	facts->acpi_mem = &facts_acpi_mem;
+	struct platform_probe probe = {facts_cpuid, facts_read_msr, NULL};
+	platform_detect(&probe, &facts->platform);
+	facts_vendor(st, &facts->platform);
+	facts->bsp_apic_id = facts_bsp_apic_id();
+	facts->has_framebuffer = facts_framebuffer(&facts->framebuffer);
+	facts->secure_boot = facts_secure_boot();
+}

@@ -1,0 +1,326 @@
+/* fw_uefi.c: the fw.h seam over UEFI boot services (gnu-efi), plus the COM1 UART. */
+#include "efi_glue.h"
+
+#include "util.h"
+
+#define FW_UEFI_COM1 0x3f8u
+#define FW_UEFI_PATH_MAX 260u
+/* EFI_FILE_INFO plus a file name of up to 255 CHAR16s. */
+#define FW_UEFI_INFO_SIZE (sizeof(EFI_FILE_INFO) + 512u)
+
+static struct fw_uefi *fw_uefi_of(struct fw *fw)
+{
+	return (struct fw_uefi *)fw->ctx;
+}
+
+enum fw_status fw_uefi_status(EFI_STATUS status)
+{
+	switch (status) {
+	case EFI_SUCCESS: return FW_OK;
+	case EFI_BUFFER_TOO_SMALL: return FW_BUFFER_TOO_SMALL;
+	case EFI_INVALID_PARAMETER: return FW_INVALID_PARAMETER;
+	case EFI_NOT_FOUND: return FW_NOT_FOUND;
+	case EFI_OUT_OF_RESOURCES: return FW_OUT_OF_RESOURCES;
+	case EFI_NOT_READY: return FW_NOT_READY;
+	case EFI_ACCESS_DENIED:
+	case EFI_SECURITY_VIOLATION: return FW_ACCESS_DENIED;
+	case EFI_TIMEOUT: return FW_TIMEOUT;
+	default: return FW_OTHER;
+	}
+}
+
+static inline void fw_uefi_outb(uint16_t port, uint8_t value)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(value), "Nd"(port));
+}
+
+static inline uint8_t fw_uefi_inb(uint16_t port)
+{
+	uint8_t value;
+	__asm__ volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
+	return value;
+}
+
+static void fw_uefi_uart_putc(char c)
+{
+	/* Wait (bounded: a missing UART reads 0xff or never drains) for THR empty, LSR bit 5. */
+	for (unsigned i = 0; i < 100000u; i++)
+		if (fw_uefi_inb(FW_UEFI_COM1 + 5) & 0x20)
+			break;
+	fw_uefi_outb(FW_UEFI_COM1, (uint8_t)c);
+}
+
+void fw_uefi_uart_write(const char *text)
+{
+	for (; *text; text++) {
+		if (*text == '\n')
+			fw_uefi_uart_putc('\r');
+		fw_uefi_uart_putc(*text);
+	}
+}
+
+bool fw_uefi_path16(const char *path, CHAR16 *out, size_t cap)
+{
+	size_t i = 0;
+	for (; path[i]; i++) {
+		if (i + 1 >= cap)
+			return false;
+		out[i] = path[i] == '/' ? u'\\' : (CHAR16)(unsigned char)path[i];
+	}
+	out[i] = 0;
+	return true;
+}
+
+static enum fw_status fw_uefi_allocate_pages(struct fw *fw, enum fw_alloc_kind kind,
+                                             uint32_t mem_type, uint64_t pages, uint64_t *addr)
+{
+	if (fw_uefi_of(fw)->exited)
+		return FW_OTHER;
+	EFI_ALLOCATE_TYPE type = kind == FW_ALLOC_ADDRESS       ? AllocateAddress
+	                         : kind == FW_ALLOC_MAX_ADDRESS ? AllocateMaxAddress
+	                                                        : AllocateAnyPages;
+	EFI_PHYSICAL_ADDRESS a = *addr;
+	EFI_STATUS s = BS->AllocatePages(type, (EFI_MEMORY_TYPE)mem_type, pages, &a);
+	if (s == EFI_SUCCESS)
+		*addr = a;
+	return fw_uefi_status(s);
+}
+
+static enum fw_status fw_uefi_free_pages(struct fw *fw, uint64_t addr, uint64_t pages)
+{
+	if (fw_uefi_of(fw)->exited)
+		return FW_OTHER;
+	return fw_uefi_status(BS->FreePages(addr, pages));
+}
+
+static enum fw_status fw_uefi_get_memory_map(struct fw *fw, void *buf, uint64_t *size,
+                                             uint64_t *key, uint64_t *desc_size,
+                                             uint32_t *desc_version)
+{
+	(void)fw;
+	UINTN sz = *size, k = 0, ds = 0;
+	UINT32 ver = 0;
+	EFI_STATUS s = BS->GetMemoryMap(&sz, (EFI_MEMORY_DESCRIPTOR *)buf, &k, &ds, &ver);
+	*size = sz;
+	*key = k;
+	*desc_size = ds;
+	*desc_version = ver;
+	return fw_uefi_status(s);
+}
+
+static enum fw_status fw_uefi_exit_boot_services(struct fw *fw, uint64_t key)
+{
+	struct fw_uefi *u = fw_uefi_of(fw);
+	/* From the first call on, failed or not, only the UART is safe to print to. */
+	u->exited = true;
+	return fw_uefi_status(BS->ExitBootServices(u->image, key));
+}
+
+static enum fw_status fw_uefi_open(struct fw_uefi *u, const char *path, EFI_FILE_HANDLE *out)
+{
+	CHAR16 name[FW_UEFI_PATH_MAX];
+	if (u->exited || !u->root)
+		return FW_NOT_FOUND;
+	if (!fw_uefi_path16(path, name, FW_UEFI_PATH_MAX))
+		return FW_INVALID_PARAMETER;
+	return fw_uefi_status(u->root->Open(u->root, out, name, EFI_FILE_MODE_READ, 0));
+}
+
+static enum fw_status fw_uefi_read_file(struct fw *fw, const char *path, uint64_t *addr,
+                                        uint64_t *size)
+{
+	struct fw_uefi *u = fw_uefi_of(fw);
+	EFI_FILE_HANDLE file;
+	enum fw_status st = fw_uefi_open(u, path, &file);
+	if (st != FW_OK)
+		return st;
+	UINT64 info_buf[FW_UEFI_INFO_SIZE / 8 + 1];
+	UINTN info_size = sizeof(info_buf);
+	EFI_GUID info_guid = EFI_FILE_INFO_ID;
+	EFI_STATUS s = file->GetInfo(file, &info_guid, &info_size, info_buf);
+	EFI_FILE_INFO *info = (EFI_FILE_INFO *)info_buf;
+	if (s == EFI_SUCCESS && (info->Attribute & EFI_FILE_DIRECTORY))
+		s = EFI_NOT_FOUND;
+	if (s != EFI_SUCCESS) {
+		file->Close(file);
+		return fw_uefi_status(s);
+	}
+	uint64_t pages = fw_pages_for(info->FileSize);
+	EFI_PHYSICAL_ADDRESS a = 0;
+	s = BS->AllocatePages(AllocateAnyPages, EfiLoaderData, pages, &a);
+	if (s != EFI_SUCCESS) {
+		file->Close(file);
+		return fw_uefi_status(s);
+	}
+	UINTN got = info->FileSize;
+	s = file->Read(file, &got, (void *)(uintptr_t)a);
+	file->Close(file);
+	if (s == EFI_SUCCESS && got != info->FileSize)
+		s = EFI_DEVICE_ERROR;
+	if (s != EFI_SUCCESS) {
+		BS->FreePages(a, pages);
+		return fw_uefi_status(s);
+	}
+	util_memset((uint8_t *)(uintptr_t)a + got, 0, pages * FW_PAGE_SIZE - got);
+	*addr = a;
+	*size = got;
+	return FW_OK;
+}
+
+static bool fw_uefi_file_exists(struct fw *fw, const char *path)
+{
+	EFI_FILE_HANDLE file;
+	if (fw_uefi_open(fw_uefi_of(fw), path, &file) != FW_OK)
+		return false;
+	file->Close(file);
+	return true;
+}
+
+static enum fw_status fw_uefi_list_dir(struct fw *fw, const char *path, fw_dir_fn fn,
+                                       void *fn_ctx)
+{
+	EFI_FILE_HANDLE dir;
+	enum fw_status st = fw_uefi_open(fw_uefi_of(fw), path, &dir);
+	if (st != FW_OK)
+		return st;
+	UINT64 info_buf[FW_UEFI_INFO_SIZE / 8 + 1];
+	for (;;) {
+		UINTN size = sizeof(info_buf);
+		EFI_STATUS s = dir->Read(dir, &size, info_buf);
+		if (s != EFI_SUCCESS || size == 0) {
+			dir->Close(dir);
+			return s == EFI_SUCCESS ? FW_OK : fw_uefi_status(s);
+		}
+		EFI_FILE_INFO *info = (EFI_FILE_INFO *)info_buf;
+		if (info->Attribute & EFI_FILE_DIRECTORY)
+			continue;
+		char name[256];
+		size_t i = 0;
+		for (; info->FileName[i] && i + 1 < sizeof(name); i++)
+			name[i] = info->FileName[i] < 0x80 ? (char)info->FileName[i] : '?';
+		name[i] = 0;
+		fn(fn_ctx, name);
+	}
+}
+
+static void fw_uefi_write(struct fw *fw, const char *text)
+{
+	struct fw_uefi *u = fw_uefi_of(fw);
+	if (u->exited || !u->conout_has_serial)
+		fw_uefi_uart_write(text);
+	if (u->exited || !u->st->ConOut)
+		return;
+	/* OutputString wants UCS-2 and CR LF; convert in pieces. */
+	CHAR16 buf[128];
+	size_t n = 0;
+	for (; *text; text++) {
+		if (*text == '\n')
+			buf[n++] = u'\r';
+		buf[n++] = (CHAR16)(unsigned char)*text;
+		if (n + 3 >= sizeof(buf) / sizeof(buf[0])) {
+			buf[n] = 0;
+			u->st->ConOut->OutputString(u->st->ConOut, buf);
+			n = 0;
+		}
+	}
+	buf[n] = 0;
+	if (n)
+		u->st->ConOut->OutputString(u->st->ConOut, buf);
+}
+
+static uint32_t fw_uefi_key_code(const EFI_INPUT_KEY *key)
+{
+	switch (key->ScanCode) {
+	case SCAN_UP: return FW_KEY_UP;
+	case SCAN_DOWN: return FW_KEY_DOWN;
+	case SCAN_ESC: return FW_KEY_ESC;
+	case SCAN_NULL: break;
+	default: return FW_KEY_OTHER;
+	}
+	if (key->UnicodeChar == CHAR_CARRIAGE_RETURN || key->UnicodeChar == CHAR_LINEFEED)
+		return FW_KEY_ENTER;
+	if (key->UnicodeChar >= 0x20 && key->UnicodeChar < 0x7f)
+		return key->UnicodeChar;
+	return FW_KEY_OTHER;
+}
+
+static enum fw_status fw_uefi_read_key(struct fw *fw, uint64_t timeout_us, uint32_t *key)
+{
+	struct fw_uefi *u = fw_uefi_of(fw);
+	*key = FW_KEY_NONE;
+	if (u->exited || !u->st->ConIn)
+		return FW_TIMEOUT;
+	/* Poll every 10 ms: simpler than a timer event and precise enough for a countdown. */
+	uint64_t waited = 0;
+	for (;;) {
+		EFI_INPUT_KEY k;
+		if (u->st->ConIn->ReadKeyStroke(u->st->ConIn, &k) == EFI_SUCCESS) {
+			*key = fw_uefi_key_code(&k);
+			return FW_OK;
+		}
+		if (waited >= timeout_us)
+			return FW_TIMEOUT;
+		BS->Stall(10000);
+		waited += 10000;
+	}
+}
+
+static void fw_uefi_stall(struct fw *fw, uint64_t us)
+{
+	if (!fw_uefi_of(fw)->exited)
+		BS->Stall(us);
+}
+
+/*
+ * OVMF (and many real machines) put a terminal on the serial port into ConOut, so text sent
+ * to ConOut already reaches COM1. Look for a UART node (messaging type 3, subtype 14) in the
+ * ConOut variable's device paths; only without one does write() also drive COM1 itself.
+ */
+static bool fw_uefi_conout_has_serial(void)
+{
+	UINTN size = 0;
+	uint8_t *dp = LibGetVariableAndSize(u"ConOut", &EfiGlobalVariable, &size);
+	if (!dp)
+		return false;
+	bool found = false;
+	for (UINTN off = 0; off + 4 <= size;) {
+		uint8_t type = dp[off], sub = dp[off + 1];
+		uint16_t len = (uint16_t)(dp[off + 2] | (dp[off + 3] << 8));
+		if (len < 4)
+			break;
+		if (type == MESSAGING_DEVICE_PATH && sub == MSG_UART_DP)
+			found = true;
+		off += len;
+	}
+	FreePool(dp);
+	return found;
+}
+
+void fw_uefi_init(struct fw *fw, struct fw_uefi *u, EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	util_memset(u, 0, sizeof(*u));
+	u->image = image;
+	u->st = st;
+	EFI_GUID li_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
+	EFI_GUID fs_guid = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
+	if (BS->HandleProtocol(image, &li_guid, (void **)&u->loaded_image) == EFI_SUCCESS) {
+		EFI_FILE_IO_INTERFACE *fs = NULL;
+		if (BS->HandleProtocol(u->loaded_image->DeviceHandle, &fs_guid, (void **)&fs) ==
+		            EFI_SUCCESS &&
+		    fs->OpenVolume(fs, &u->root) != EFI_SUCCESS)
+			u->root = NULL;
+	}
+	u->conout_has_serial = fw_uefi_conout_has_serial();
+	util_memset(fw, 0, sizeof(*fw));
+	fw->ctx = u;
+	fw->allocate_pages = fw_uefi_allocate_pages;
+	fw->free_pages = fw_uefi_free_pages;
+	fw->get_memory_map = fw_uefi_get_memory_map;
+	fw->exit_boot_services = fw_uefi_exit_boot_services;
+	fw->read_file = fw_uefi_read_file;
+	fw->file_exists = fw_uefi_file_exists;
+	fw->list_dir = fw_uefi_list_dir;
+	fw->write = fw_uefi_write;
+	fw->read_key = fw_uefi_read_key;
+	fw->stall = fw_uefi_stall;
+}
