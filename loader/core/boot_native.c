@@ -1,6 +1,8 @@
 /* boot_native.c: booting a `handoff-kernel` entry: load, allocate, exit boot services, build. */
 #include "boot_native.h"
 
+#include "tdvf.h"
+
 #include "boot_log.h"
 #include "efimap.h"
 #include "pagetable.h"
@@ -186,6 +188,26 @@ static bool boot_native_load_modules(struct boot_native *bn, struct boot_native_
 	return true;
 }
 
+/* Where the TDX AP memory tags come from: the firmware's own TDX metadata, or the quirk table
+ * of tagging.c when the metadata could not be read. */
+static void boot_native_log_tdvf(struct boot_native *bn)
+{
+	const struct boot_facts *f = bn->facts;
+	struct boot_log_line line;
+	boot_log_begin(&line, false);
+	if (f->tdvf_region_count > 0) {
+		util_sb_str(&line.sb, "TDX: ");
+		util_sb_u64(&line.sb, f->tdvf_region_count);
+		util_sb_str(&line.sb, " AP memory regions from the firmware's TDX metadata");
+	} else {
+		util_sb_str(&line.sb, "TDX: firmware TDX metadata not used (");
+		util_sb_str(&line.sb, f->tdvf_read_done ? tdvf_status_str((enum tdvf_status)f->tdvf_status)
+		                                        : "not read");
+		util_sb_str(&line.sb, "); tagging from the documented TDVF layout (quirk table)");
+	}
+	boot_log_end(bn->fw, &line);
+}
+
 /*
  * A broken ACPI walk only costs the MP record on ordinary machines, but on TDX the MADT
  * mailbox is what tells tagging which memory the parked APs still use: booting without it
@@ -204,6 +226,8 @@ static bool boot_native_acpi(struct boot_native *bn, struct boot_native_err *err
 		boot_log(bn->fw, "no ACPI RSDP: booting without CPU list");
 		return true;
 	}
+	if (tdx)
+		boot_native_log_tdvf(bn);
 	if (acpi_parse(f->acpi_mem, f->rsdp, &bn->acpi)) {
 		bn->acpi_ok = true;
 		return true;
@@ -335,6 +359,76 @@ static bool boot_native_allocate(struct boot_native *bn, struct boot_native_err 
 	return boot_native_page_tables(bn, err, top);
 }
 
+/* TSC ticks per millisecond, measured against the firmware's Stall, for the waits of AP
+ * parking after ExitBootServices (no Stall then). 0 when there is no TSC reader. */
+static uint64_t boot_native_tsc_per_ms(struct boot_native *bn)
+{
+	uint64_t (*tsc)(void) = bn->facts->read_tsc;
+	if (!tsc)
+		return 0;
+	uint64_t start = tsc();
+	bn->fw->stall(bn->fw, 10000);
+	return (tsc() - start) / 10u;
+}
+
+/* `ap-park mailbox`: choose the APs and place the parking area below 1 MiB. A firmware that
+ * parks the APs itself (MADT MP wakeup, as TDVF) keeps them: INIT-SIPI-SIPI does not work
+ * there, so the key is ignored with a warning; so it is without a CPU list or APs. */
+static bool boot_native_plan_parking(struct boot_native *bn, struct boot_native_err *err)
+{
+	if (bn->entry->ap_park != CONFIG_AP_PARK_MAILBOX)
+		return true;
+	const char *skip = NULL;
+	if (!bn->acpi_ok || !bn->acpi.madt_found)
+		skip = "no MADT, no CPU list";
+	else if (bn->acpi.mp_wakeup_found)
+		skip = "the firmware parks the APs on its own MP wakeup mailbox";
+	const char *why = NULL;
+	if (!skip && !appark_select(&bn->acpi, bn->facts->bsp_apic_id, &bn->park, &why)) {
+		util_sb_str(boot_native_err_begin(err, "ap-park"), why);
+		return false;
+	}
+	if (!skip && bn->park.ap_count == 0)
+		skip = "no APs in the MADT";
+	if (skip) {
+		struct boot_log_line line;
+		boot_log_begin(&line, false);
+		util_sb_str(&line.sb, "warning: ap-park mailbox ignored: ");
+		util_sb_str(&line.sb, skip);
+		boot_log_end(bn->fw, &line);
+		return true;
+	}
+	uint64_t pages = appark_pages(bn->park.ap_count);
+	uint64_t addr = APPARK_LOW_LIMIT - 1u;
+	enum fw_status st = boot_alloc_pages(bn->fw, &bn->allocs, FW_ALLOC_MAX_ADDRESS, pages,
+	                                     BOOT_ALLOC_SCRATCH, &addr);
+	if (st != FW_OK) {
+		struct util_sb *sb = boot_native_err_begin(err, "ap-park");
+		util_sb_str(sb, "cannot allocate ");
+		util_sb_u64(sb, pages);
+		util_sb_str(sb, " pages below 1 MiB for the AP parking area: ");
+		util_sb_str(sb, fw_status_str(st));
+		return false;
+	}
+	if (!appark_place(&bn->park, addr, &why)) {
+		util_sb_str(boot_native_err_begin(err, "ap-park"), why);
+		return false;
+	}
+	bn->park_region_count = appark_regions(&bn->park, bn->park_regions, APPARK_REGION_COUNT);
+	bn->park.tsc_per_ms = boot_native_tsc_per_ms(bn);
+	bn->parking = true;
+	struct boot_log_line line;
+	boot_log_begin(&line, false);
+	util_sb_str(&line.sb, "ap-park: ");
+	util_sb_u64(&line.sb, bn->park.ap_count);
+	util_sb_str(&line.sb, " APs, parking area ");
+	boot_native_sb_range(&line.sb, bn->park.base, bn->park.base + pages * FW_PAGE_SIZE);
+	util_sb_str(&line.sb, ", mailbox ");
+	util_sb_hex(&line.sb, bn->park.mailbox);
+	boot_log_end(bn->fw, &line);
+	return true;
+}
+
 /* What tagging carves into the final map: everything allocated that outlives the loader. */
 static void boot_native_fill_tagging(struct boot_native *bn)
 {
@@ -349,10 +443,14 @@ static void boot_native_fill_tagging(struct boot_native *bn)
 	util_memset(&bn->tagging, 0, sizeof(bn->tagging));
 	bn->tagging.acpi = bn->acpi_ok ? &bn->acpi : NULL;
 	bn->tagging.platform_kind = bn->facts->platform.kind;
+	bn->tagging.tdvf_regions = bn->facts->tdvf_regions;
+	bn->tagging.tdvf_region_count = bn->facts->tdvf_region_count;
 	bn->tagging.reserves = bn->entry->reserves;
 	bn->tagging.reserve_count = bn->entry->reserve_count;
 	bn->tagging.allocs = bn->tag_allocs;
 	bn->tagging.alloc_count = n;
+	bn->tagging.parking_regions = bn->parking ? bn->park_regions : NULL;
+	bn->tagging.parking_region_count = bn->parking ? bn->park_region_count : 0;
 }
 
 static void boot_native_log_loaded(struct boot_native *bn)
@@ -390,7 +488,8 @@ bool boot_native_prepare(struct boot_native *bn, struct fw *fw, const struct con
 	struct boot_native_err err;
 	boot_native_err_begin(&err, NULL);
 	if (!boot_native_load_kernel(bn, &err) || !boot_native_load_modules(bn, &err) ||
-	    !boot_native_acpi(bn, &err) || !boot_native_allocate(bn, &err))
+	    !boot_native_acpi(bn, &err) || !boot_native_allocate(bn, &err) ||
+	    !boot_native_plan_parking(bn, &err))
 		return boot_native_fail(bn, &err);
 	boot_native_log_loaded(bn);
 	boot_native_fill_tagging(bn);
@@ -424,7 +523,9 @@ static bool boot_native_convert(void *ctx, const struct exitbs_map *map)
 	in.scratch_size = (size_t)bn->scratch_size;
 	in.blob = (void *)(uintptr_t)bn->handoff_addr;
 	in.blob_cap = (size_t)bn->handoff_cap;
-	in.flags = TB_FLAG_BOOT_SERVICES_EXITED | (f->secure_boot ? TB_FLAG_SECURE_BOOT : 0u);
+	in.flags = TB_FLAG_BOOT_SERVICES_EXITED | (f->secure_boot ? TB_FLAG_SECURE_BOOT : 0u) |
+	           (bn->parking ? TB_FLAG_APS_PARKED_BY_LOADER : 0u);
+	in.parked_mailbox = bn->parking ? bn->park.mailbox : 0;
 	in.tagging = &bn->tagging;
 	in.platform = &f->platform;
 	in.rsdp_address = f->rsdp;
@@ -447,12 +548,51 @@ static bool boot_native_convert(void *ctx, const struct exitbs_map *map)
 	return bn->convert_status == TB_OK;
 }
 
+/* After ExitBootServices: park the APs, stamp the handoff, say how it went (UART only). */
+static void boot_native_park(struct boot_native *bn)
+{
+	const struct boot_facts *f = bn->facts;
+	if (!bn->parking || !f->park_aps)
+		return;
+	uint64_t start = f->read_tsc ? f->read_tsc() : 0;
+	f->park_aps(&bn->park, &bn->park_result);
+	uint64_t end = f->read_tsc ? f->read_tsc() : 0;
+	if (bn->out.timestamps) {
+		bn->out.timestamps->tsc_ap_park_start = start;
+		bn->out.timestamps->tsc_ap_park_end = end;
+	}
+	const struct appark_result *r = &bn->park_result;
+	struct boot_log_line line;
+	boot_log_begin(&line, false);
+	if (r->error) {
+		util_sb_str(&line.sb, "warning: ap-park: ");
+		util_sb_str(&line.sb, r->error);
+		boot_log_end(bn->fw, &line);
+		boot_log_begin(&line, false);
+	}
+	util_sb_str(&line.sb, r->missing ? "warning: ap-park: " : "ap-park: ");
+	util_sb_u64(&line.sb, r->arrived);
+	util_sb_str(&line.sb, " of ");
+	util_sb_u64(&line.sb, bn->park.ap_count);
+	util_sb_str(&line.sb, " APs parked on mailbox ");
+	util_sb_hex(&line.sb, bn->park.mailbox);
+	util_sb_str(&line.sb, r->x2apic ? " (x2APIC) in " : " (xAPIC) in ");
+	util_sb_u64(&line.sb, r->wait_ms);
+	util_sb_str(&line.sb, " ms");
+	for (uint32_t i = 0; i < r->missing; i++) {
+		util_sb_str(&line.sb, i ? ", " : "; never arrived: apic id ");
+		util_sb_u64(&line.sb, r->missing_ids[i]);
+	}
+	boot_log_end(bn->fw, &line);
+}
+
 enum exitbs_error boot_native_exit(struct boot_native *bn, enum fw_status *fw_err)
 {
 	const struct boot_facts *f = bn->facts;
 	bn->tsc_before_exit = f->read_tsc ? f->read_tsc() : 0;
 	enum exitbs_error xe = exitbs_exit(bn->fw, &bn->map, boot_native_convert, bn, fw_err);
 	if (xe == EXITBS_OK) {
+		boot_native_park(bn);
 		boot_handoff_stamp_jump((void *)(uintptr_t)bn->handoff_addr, bn->out.timestamps,
 		                        f->read_tsc ? f->read_tsc() : 0);
 		return EXITBS_OK;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "acpi.h"
+#include "appark.h"
 #include "boot_alloc.h"
 #include "boot_handoff.h"
 #include "config.h"
@@ -35,8 +36,18 @@ struct boot_facts {
 	bool has_framebuffer;
 	struct tb_rec_framebuffer framebuffer;
 	bool secure_boot;
+	/* TDX only: the regions the firmware's TDX metadata names (tdvf_regions), or none when
+	 * the metadata could not be read (tdvf_status says why; tagging then uses its quirk
+	 * table). tdvf_read_done is false on other platforms. */
+	bool tdvf_read_done;
+	int tdvf_status;                          /* enum tdvf_status */
+	const struct tb_mem_entry *tdvf_regions;
+	size_t tdvf_region_count;
 	uint64_t tsc_entry;
 	uint64_t (*read_tsc)(void);        /* may be NULL (tests): timestamps stay 0 */
+	/* Start the APs of a placed parking area and wait for them (loader/efi/appark_efi.c);
+	 * called after ExitBootServices. NULL (tests): `ap-park mailbox` parks nothing. */
+	void (*park_aps)(const struct appark_layout *layout, struct appark_result *result);
 };
 
 /* Everything the native boot holds; large, so the caller keeps it in static storage. */
@@ -60,6 +71,12 @@ struct boot_native {
 	/* tagging input (filled before the exit, read by the conversion) */
 	struct tagging_alloc tag_allocs[BOOT_ALLOC_MAX];
 	struct tagging_input tagging;
+	/* AP parking (`ap-park mailbox`): planned before the exit, done after it */
+	bool parking;
+	struct appark_layout park;
+	struct tb_mem_entry park_regions[APPARK_REGION_COUNT];
+	size_t park_region_count;
+	struct appark_result park_result;
 	/* results */
 	uint64_t tsc_before_exit;
 	uint64_t cr3;
@@ -77,7 +94,8 @@ struct boot_native {
 bool boot_native_prepare(struct boot_native *bn, struct fw *fw, const struct config_entry *entry,
                          const struct boot_facts *facts);
 
-/* Final map + ExitBootServices + handoff. On EXITBS_OK the caller jumps (boot services are
+/* Final map + ExitBootServices + handoff, then (ap-park mailbox) the APs are parked and the
+ * handoff's AP parking stamps written. On EXITBS_OK the caller jumps (boot services are
  * gone). Before the first ExitBootServices call an error frees the allocations; after it,
  * the caller can only report through the UART and reset. */
 enum exitbs_error boot_native_exit(struct boot_native *bn, enum fw_status *fw_err);

@@ -2,6 +2,7 @@
 #include "efi_glue.h"
 
 #include "platform.h"
+#include "tdvf.h"
 #include "util.h"
 
 uint64_t facts_read_tsc(void)
@@ -140,6 +141,33 @@ static void facts_vendor(EFI_SYSTEM_TABLE *st, struct tb_rec_platform *p)
 	p->firmware_vendor[i] = 0;
 }
 
+/*
+ * TDX guests only: the TDX metadata of the firmware image, which TDVF runs from memory ending
+ * at 4 GiB. tdvf_read touches only the footer at the top and the descriptor the footer points
+ * to, so the 16 MiB window is an upper bound on the image size, not memory that is read.
+ * Elsewhere the window may be device space and there is nothing to learn, so it is left alone.
+ */
+#define FACTS_TDVF_WINDOW (16ull << 20)
+static struct tdvf_metadata facts_tdvf_md;
+static struct tb_mem_entry facts_tdvf_regions[8];
+
+static void facts_tdvf(struct boot_facts *facts)
+{
+	if (facts->platform.kind != TB_PLATFORM_TDX)
+		return;
+	const void *image = (const void *)(uintptr_t)((1ull << 32) - FACTS_TDVF_WINDOW);
+	enum tdvf_status s = tdvf_read(image, FACTS_TDVF_WINDOW, &facts_tdvf_md);
+	size_t n = 0;
+	if (s == TDVF_OK)
+		s = tdvf_regions(&facts_tdvf_md, facts_tdvf_regions, 8, &n);
+	facts->tdvf_read_done = true;
+	facts->tdvf_status = (int)s;
+	if (s == TDVF_OK && n > 0) {
+		facts->tdvf_regions = facts_tdvf_regions;
+		facts->tdvf_region_count = n;
+	}
+}
+
 void facts_collect(EFI_SYSTEM_TABLE *st, struct boot_facts *facts)
 {
 	uint64_t tsc = facts->tsc_entry;
@@ -155,4 +183,5 @@ void facts_collect(EFI_SYSTEM_TABLE *st, struct boot_facts *facts)
 	facts->bsp_apic_id = facts_bsp_apic_id();
 	facts->has_framebuffer = facts_framebuffer(&facts->framebuffer);
 	facts->secure_boot = facts_secure_boot();
+	facts_tdvf(facts);
 }

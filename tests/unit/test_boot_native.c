@@ -319,6 +319,18 @@ static void test_bad_elf(void **state)
 	assert_int_equal(fake.live_allocs, 0);
 }
 
+/* On TDX the MADT mailbox tells tagging what the parked APs use: no ACPI there is fatal. */
+static void test_tdx_without_acpi_refused(void **state)
+{
+	(void)state;
+	facts.platform.kind = TB_PLATFORM_TDX;
+	facts.rsdp = 0;
+	assert_false(boot_native_prepare(&bn, &fake.fw, &entry, &facts));
+	assert_non_null(strstr(fake.out, "no RSDP in the configuration table on a TDX guest"));
+	assert_int_equal(fake.live_allocs, 0);
+	assert_int_equal(fake.ebs_calls, 0);
+}
+
 static void test_module_missing(void **state)
 {
 	(void)state;
@@ -397,6 +409,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hash_match_boots, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_missing_kernel, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_elf, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_tdx_without_acpi_refused, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_module_missing, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_module_loaded_and_tagged, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_exit_refused_once, test_setup, test_teardown),
