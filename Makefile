@@ -11,7 +11,7 @@ Q := $(if $(filter 1,$(V)),,@)
 
 # Debian 12 packages the project needs; `make deps` installs whichever are missing.
 PACKAGES := gcc make gnu-efi libcmocka-dev qemu-system-x86 ovmf mtools dosfstools clang \
-            python3
+            python3 sbsigntool swtpm openssl
 
 # Boot settings for `make run` (see tests/boot/README.md).
 SMP ?= 4
@@ -30,6 +30,8 @@ help:
 	@echo "  make unit       host unit tests only (cmocka, ASan+UBSan)"
 	@echo "  make tool-tests host tool and public-header tests"
 	@echo "  make boot-tests QEMU boot matrix only"
+	@echo "  make secure-tests Secure Boot (snakeoil OVMF) and measured-boot (swtpm) boots"
+	@echo "  make sign SIGN_KEY=k SIGN_CERT=c [SIGN_ESP=dir]  enroll the config hash, sign the loader"
 	@echo "  make bench      benchmarks (normalize time per entry)"
 	@echo "  make deps       install missing Debian packages (root)"
 	@echo "  make all        build loader, kernel-sample, tools and the default ESP"
@@ -50,6 +52,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory tool-tests
 	$(Q)$(MAKE) --no-print-directory boot-tests
+	$(Q)$(MAKE) --no-print-directory secure-tests
 
 # ---------------------------------------------------------------------------------------------
 # Sources
@@ -224,5 +227,8 @@ bench: deps
 
 clean:
 	rm -rf $(BUILD)
+
+# Secure Boot signing and its tests (tests/secure/secure.mk).
+include tests/secure/secure.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
