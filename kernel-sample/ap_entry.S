@@ -57,6 +57,8 @@ tramp_pm32:
 
 	.code64
 tramp_lm64:
+	/* No R8 from a parker on this path. */
+	movl $0xFFFFFFFF, %esi
 	movq tramp_entry64(%rip), %rax
 	jmp *%rax
 
@@ -96,6 +98,8 @@ smp_trampoline_end:
 	.globl smp_mailbox_entry
 smp_mailbox_entry:
 	cli
+	/* The parker passes the APIC ID in R8 (TDVF, tagboot's ap-park): smp_ap_main checks it. */
+	movl %r8d, %esi
 	/* RIP-relative: at the physical address this reads the physical copy of the variable,
 	 * since kernel.ld keeps one VMA-LMA offset for all sections. */
 	movq smp_kernel_cr3(%rip), %rax
@@ -104,7 +108,7 @@ smp_mailbox_entry:
 	jmp *%rax
 
 /* Both paths: on the kernel's page tables, in the higher half. Take a stack slot, load the
- * kernel's GDT and IDT (in smp_ap_main), check in. */
+ * kernel's GDT and IDT (in smp_ap_main), check in. ESI = the parker's R8 or 0xFFFFFFFF. */
 	.balign 16
 smp_ap_common64:
 	cli

@@ -89,28 +89,54 @@ static void kernel_print_plan(const struct smp_plan *plan)
 		kprint("  ap %u: apic id %u\n", i, plan->ap_ids[i]);
 }
 
-/* Wake the APs; returns the number of CPUs online (BSP included); fails the run on errors. */
+/* Append ", " (after the first) and a decimal number to a NUL-terminated list. */
+static void kernel_list_append(char *list, size_t cap, uint32_t value)
+{
+	size_t n = 0;
+	while (list[n] != '\0')
+		n++;
+	char digits[10];
+	int d = 0;
+	do {
+		digits[d++] = (char)('0' + value % 10);
+		value /= 10;
+	} while (value != 0);
+	if (n != 0 && n + 2 < cap) {
+		list[n++] = ',';
+		list[n++] = ' ';
+	}
+	while (d > 0 && n + 1 < cap)
+		list[n++] = digits[--d];
+	list[n] = '\0';
+}
+
+/* Wake the APs; returns the number of CPUs online (BSP included). Fails the run, naming
+ * every AP that did not check in by APIC ID, when one is missing or waking went wrong. */
 static uint32_t kernel_wake_aps(uint64_t pml4, uint64_t trampoline)
 {
+	static char missing_ids[KERNEL_CMDLINE_MAX];
 	const char *error = NULL;
 	uint64_t start = timer_elapsed_ms();
 	uint32_t online = smp_wake_all(&kernel_plan, pml4, trampoline, &error);
 	if (error != NULL)
-		result_fail("smp: %s (cpus=%u/%u)", error, online + 1, kernel_plan.ap_count + 1);
+		kprint("smp: %s\n", error);
 	kprint("smp: %u of %u APs checked in after %lu ms\n", online, kernel_plan.ap_count,
 	       timer_elapsed_ms() - start);
-	uint32_t first_missing = 0;
 	uint32_t missing = 0;
+	missing_ids[0] = '\0';
 	for (uint32_t i = 0; i < kernel_plan.ap_count; i++) {
 		if (smp_ap_online(i))
 			continue;
 		kprint("smp: cpu with apic id %u did not check in\n", kernel_plan.ap_ids[i]);
-		if (missing++ == 0)
-			first_missing = kernel_plan.ap_ids[i];
+		kernel_list_append(missing_ids, sizeof(missing_ids), kernel_plan.ap_ids[i]);
+		missing++;
 	}
 	if (missing != 0)
-		result_fail("cpus=%u/%u: %u APs did not check in (first: apic id %u)", online + 1,
-		            kernel_plan.ap_count + 1, missing, first_missing);
+		result_fail("cpus=%u/%u: %u APs did not check in: apic id %s%s%s", online + 1,
+		            kernel_plan.ap_count + 1, missing, missing_ids,
+		            error != NULL ? "; smp: " : "", error != NULL ? error : "");
+	if (error != NULL)
+		result_fail("smp: %s (cpus=%u/%u)", error, online + 1, kernel_plan.ap_count + 1);
 	return online + 1;
 }
 

@@ -22,6 +22,8 @@
 static volatile uint8_t smp_online[SMP_MAX_CPUS];
 static volatile uint32_t smp_online_count;
 static volatile uint32_t smp_stray_count;
+/* APs woken through the mailbox whose R8 was not their APIC ID: they do not check in. */
+static volatile uint32_t smp_bad_r8_count;
 /* The AP list the APs look themselves up in. */
 static const struct smp_plan *smp_active_plan;
 
@@ -123,12 +125,16 @@ bool smp_ap_online(uint32_t index)
 	return index < SMP_MAX_CPUS && smp_online[index] != 0;
 }
 
-void smp_ap_main(uint64_t slot)
+void smp_ap_main(uint64_t slot, uint64_t parker_apic_id)
 {
 	(void)slot;
 	/* Off the firmware's / trampoline's GDT; exceptions now report through our IDT. */
 	desc_load();
 	uint32_t apic_id = cpu_apic_id();
+	if (parker_apic_id != SMP_NO_PARKER_ID && parker_apic_id != apic_id) {
+		__atomic_fetch_add(&smp_bad_r8_count, 1, __ATOMIC_RELEASE);
+		cpu_halt_forever();
+	}
 	const struct smp_plan *plan = __atomic_load_n(&smp_active_plan, __ATOMIC_ACQUIRE);
 	bool known = false;
 	for (uint32_t i = 0; plan != NULL && i < plan->ap_count; i++) {
@@ -230,5 +236,8 @@ uint32_t smp_wake_all(const struct smp_plan *plan, uint64_t pml4, uint64_t tramp
 	uint32_t stray = __atomic_load_n(&smp_stray_count, __ATOMIC_ACQUIRE);
 	if (stray != 0)
 		kprint("smp: %u CPUs checked in with APIC IDs not in the list\n", stray);
+	uint32_t bad_r8 = __atomic_load_n(&smp_bad_r8_count, __ATOMIC_ACQUIRE);
+	if (bad_r8 != 0)
+		kprint("smp: %u APs arrived from the mailbox with R8 not their APIC ID\n", bad_r8);
 	return __atomic_load_n(&smp_online_count, __ATOMIC_ACQUIRE);
 }

@@ -33,8 +33,12 @@ uint32_t smp_wake_all(const struct smp_plan *plan, uint64_t pml4, uint64_t tramp
 /* Did the AP with this index in plan->ap_ids check in? */
 bool smp_ap_online(uint32_t index);
 
-/* Called by ap_entry.S on each AP, on its own stack. */
-__attribute__((noreturn)) void smp_ap_main(uint64_t slot);
+/* Value of parker_apic_id when the AP did not come through the mailbox. */
+#define SMP_NO_PARKER_ID 0xFFFFFFFFu
+
+/* Called by ap_entry.S on each AP, on its own stack; parker_apic_id is the R8 the mailbox
+ * parker handed over (or SMP_NO_PARKER_ID). */
+__attribute__((noreturn)) void smp_ap_main(uint64_t slot, uint64_t parker_apic_id);
 
 /* ap_entry.S */
 extern const uint8_t smp_trampoline_start[];

@@ -80,7 +80,12 @@ static void boot_handoff_records(const struct boot_handoff_in *in, struct tb_bui
 			mp->bsp_apic_id = in->bsp_apic_id;
 			mp->ap_count = (uint32_t)aps;
 			mp->ap_ids_offset = sizeof(*mp);
-			if (ai->mp_wakeup_found) {
+			if (in->parked_mailbox) {
+				/* The loader's own mailbox: version 0, no reset vector. */
+				mp->mailbox_address = in->parked_mailbox;
+				mp->mailbox_version = 0;
+				mp->flags |= TB_MP_F_MAILBOX | TB_MP_F_PARKED_BY_LOADER;
+			} else if (ai->mp_wakeup_found) {
 				mp->mailbox_address = ai->mailbox_address;
 				mp->mailbox_version = ai->mailbox_version;
 				mp->flags |= TB_MP_F_MAILBOX;

@@ -46,6 +46,8 @@ struct boot_handoff_in {
 	const struct tb_rec_platform *platform; /* kind, flags, firmware vendor/revision filled */
 	uint64_t rsdp_address;                  /* 0: no ACPI record body */
 	const struct acpi_info *acpi;           /* NULL: no MP record */
+	uint64_t parked_mailbox;                /* != 0: the loader parks the APs on this
+	                                         * version 0 mailbox (ap-park mailbox) */
 	uint32_t bsp_apic_id;
 	const struct tb_rec_framebuffer *framebuffer; /* NULL: none */
 	const char *cmdline;                    /* NULL or "": empty command line */

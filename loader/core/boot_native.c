@@ -156,6 +156,8 @@ static bool boot_native_load_kernel(struct boot_native *bn, struct boot_native_e
 		util_sb_str(boot_native_err_begin(err, path), elf_err.message);
 		return false;
 	}
+	if (bn->facts->measure_file)
+		bn->facts->measure_file(bn->facts->measure_ctx, true, path, data, size);
 	for (size_t i = 0; i < bn->elf.segment_count; i++)
 		if (!boot_native_place_segment(bn, err, i))
 			return false;
@@ -180,6 +182,9 @@ static bool boot_native_load_modules(struct boot_native *bn, struct boot_native_
 		if (m->has_sha256 &&
 		    !boot_native_check_pin((const void *)(uintptr_t)addr, size, m->sha256, err, m->path))
 			return false;
+		if (bn->facts->measure_file)
+			bn->facts->measure_file(bn->facts->measure_ctx, false, m->path,
+			                        (const void *)(uintptr_t)addr, size);
 		bn->modules[bn->module_count].base = addr;
 		bn->modules[bn->module_count].size = size;
 		bn->modules[bn->module_count].name = m->path;
@@ -360,15 +365,21 @@ static bool boot_native_allocate(struct boot_native *bn, struct boot_native_err 
 }
 
 /* TSC ticks per millisecond, measured against the firmware's Stall, for the waits of AP
- * parking after ExitBootServices (no Stall then). 0 when there is no TSC reader. */
+ * parking after ExitBootServices (no Stall then). A busy host that deschedules the CPU
+ * can only make a measurement longer: keep the shortest of three 5 ms stalls. 0 when there
+ * is no TSC reader. */
 static uint64_t boot_native_tsc_per_ms(struct boot_native *bn)
 {
 	uint64_t (*tsc)(void) = bn->facts->read_tsc;
-	if (!tsc)
-		return 0;
-	uint64_t start = tsc();
-	bn->fw->stall(bn->fw, 10000);
-	return (tsc() - start) / 10u;
+	uint64_t best = 0;
+	for (int i = 0; tsc && i < 3; i++) {
+		uint64_t start = tsc();
+		bn->fw->stall(bn->fw, 5000);
+		uint64_t ticks = tsc() - start;
+		if (best == 0 || ticks < best)
+			best = ticks;
+	}
+	return best / 5u;
 }
 
 /* `ap-park mailbox`: choose the APs and place the parking area below 1 MiB. A firmware that
@@ -398,19 +409,31 @@ static bool boot_native_plan_parking(struct boot_native *bn, struct boot_native_
 		boot_log_end(bn->fw, &line);
 		return true;
 	}
-	uint64_t pages = appark_pages(bn->park.ap_count);
-	uint64_t addr = APPARK_LOW_LIMIT - 1u;
+	/* Low part below 1 MiB; high part as high below 4 GiB as the firmware gives, so that it
+	 * lies far from the low part (appark.h explains why). */
+	uint64_t high_pages = appark_high_pages(bn->park.ap_count);
+	uint64_t low = APPARK_LOW_LIMIT - 1u, high = APPARK_HIGH_LIMIT - 1u;
+	const char *part = "mailbox and trampoline below 1 MiB";
+	uint64_t pages = APPARK_LOW_PAGES;
 	enum fw_status st = boot_alloc_pages(bn->fw, &bn->allocs, FW_ALLOC_MAX_ADDRESS, pages,
-	                                     BOOT_ALLOC_SCRATCH, &addr);
+	                                     BOOT_ALLOC_SCRATCH, &low);
+	if (st == FW_OK) {
+		part = "parking code, page tables and stacks below 4 GiB";
+		pages = high_pages;
+		st = boot_alloc_pages(bn->fw, &bn->allocs, FW_ALLOC_MAX_ADDRESS, pages,
+		                      BOOT_ALLOC_SCRATCH, &high);
+	}
 	if (st != FW_OK) {
 		struct util_sb *sb = boot_native_err_begin(err, "ap-park");
 		util_sb_str(sb, "cannot allocate ");
 		util_sb_u64(sb, pages);
-		util_sb_str(sb, " pages below 1 MiB for the AP parking area: ");
+		util_sb_str(sb, " pages for the AP ");
+		util_sb_str(sb, part);
+		util_sb_str(sb, ": ");
 		util_sb_str(sb, fw_status_str(st));
 		return false;
 	}
-	if (!appark_place(&bn->park, addr, &why)) {
+	if (!appark_place(&bn->park, low, high, &why)) {
 		util_sb_str(boot_native_err_begin(err, "ap-park"), why);
 		return false;
 	}
@@ -421,10 +444,13 @@ static bool boot_native_plan_parking(struct boot_native *bn, struct boot_native_
 	boot_log_begin(&line, false);
 	util_sb_str(&line.sb, "ap-park: ");
 	util_sb_u64(&line.sb, bn->park.ap_count);
-	util_sb_str(&line.sb, " APs, parking area ");
-	boot_native_sb_range(&line.sb, bn->park.base, bn->park.base + pages * FW_PAGE_SIZE);
-	util_sb_str(&line.sb, ", mailbox ");
+	util_sb_str(&line.sb, " APs, mailbox ");
 	util_sb_hex(&line.sb, bn->park.mailbox);
+	util_sb_str(&line.sb, ", trampoline ");
+	util_sb_hex(&line.sb, bn->park.trampoline);
+	util_sb_str(&line.sb, ", code, page tables and stacks ");
+	boot_native_sb_range(&line.sb, bn->park.high_base,
+	                     bn->park.high_base + high_pages * FW_PAGE_SIZE);
 	boot_log_end(bn->fw, &line);
 	return true;
 }

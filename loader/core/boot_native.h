@@ -45,6 +45,11 @@ struct boot_facts {
 	size_t tdvf_region_count;
 	uint64_t tsc_entry;
 	uint64_t (*read_tsc)(void);        /* may be NULL (tests): timestamps stay 0 */
+	/* Measured boot (loader/efi/measure.c): called with the exact bytes of the kernel file
+	 * and of each module once their pins were checked. May be NULL (tests, no TPM). */
+	void (*measure_file)(void *ctx, bool is_kernel, const char *path, const void *data,
+	                     uint64_t size);
+	void *measure_ctx;
 	/* Start the APs of a placed parking area and wait for them (loader/efi/appark_efi.c);
 	 * called after ExitBootServices. NULL (tests): `ap-park mailbox` parks nothing. */
 	void (*park_aps)(const struct appark_layout *layout, struct appark_result *result);

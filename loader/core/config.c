@@ -277,6 +277,18 @@ static void config_loader_line(const struct config_line *l, struct config_loader
 			return;
 		}
 		out->has_editor = true;
+	} else if (config_key_is(l, "secure-boot-unpinned")) {
+		/* Opt-out of the Secure Boot pin rule (docs/security.md); only `allow` enables it. */
+		config_duplicate(l, out->has_secure_boot_unpinned, diag);
+		if (util_token_eq(l->value, l->value_len, "allow"))
+			out->secure_boot_unpinned = true;
+		else if (util_token_eq(l->value, l->value_len, "deny"))
+			out->secure_boot_unpinned = false;
+		else {
+			config_line_error(diag, l, "expected allow or deny", NULL);
+			return;
+		}
+		out->has_secure_boot_unpinned = true;
 	} else if (config_is_sdboot_key(l)) {
 		config_line_warning(diag, l, "not used by tagboot");
 	} else {

@@ -43,6 +43,8 @@ struct config_loader {
 	char console_mode[CONFIG_SHORT_MAX]; /* stored as written ("auto", "max", "keep", "0") */
 	bool has_editor;
 	bool editor;
+	bool has_secure_boot_unpinned;
+	bool secure_boot_unpinned;           /* `secure-boot-unpinned allow`: see docs/security.md */
 };
 
 enum config_kind {

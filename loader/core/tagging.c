@@ -122,6 +122,16 @@ static void tagging_collect_firmware(const struct tagging_input *in, struct tagg
 	}
 }
 
+/* The loader's own parking area: already complete tags, carved as they are. */
+static void tagging_collect_parking(const struct tagging_input *in, struct tagging_sink *sink)
+{
+	for (size_t i = 0; i < in->parking_region_count; i++) {
+		const struct tb_mem_entry *r = &in->parking_regions[i];
+		tagging_push(sink, r->base, r->length, r->type, r->after_type, r->owner, r->reason,
+		             r->reclaim, r->source);
+	}
+}
+
 /* A `reserve` line's reason word: a reason name as tb_reason_name prints it ("page-tables";
  * '_' is accepted for '-', case ignored), else the generic TB_REASON_CONFIG. */
 static uint8_t tagging_config_reason(const char *word)
@@ -219,6 +229,7 @@ static void tagging_collect_allocs(const struct tagging_input *in, struct taggin
 static bool tagging_input_ok(const struct tagging_input *in)
 {
 	return (in->tdvf_region_count == 0 || in->tdvf_regions != NULL) &&
+	       (in->parking_region_count == 0 || in->parking_regions != NULL) &&
 	       (in->reserve_count == 0 || in->reserves != NULL) &&
 	       (in->alloc_count == 0 || in->allocs != NULL);
 }
@@ -232,6 +243,7 @@ static enum tb_status tagging_collect_why(const struct tagging_input *in, struct
 		return TB_ERR_NULL;
 	struct tagging_sink sink = { out, cap, 0, TB_OK, "collecting regions" };
 	tagging_collect_firmware(in, &sink);
+	tagging_collect_parking(in, &sink);
 	tagging_collect_reserves(in, &sink);
 	tagging_collect_allocs(in, &sink);
 	*count = sink.count;
@@ -401,11 +413,15 @@ enum tb_status tagging_apply(struct tb_mem_entry *map, size_t *count, size_t cap
 	}
 	n += collected;
 
-	/* Hazards are judged against the firmware's map, before any tag changes it. */
+	/* Hazards are judged against the firmware's map, before any tag changes it. The loader's
+	 * parking area (AP_HELD, owner LOADER) is its own LoaderData, usable in the firmware's
+	 * map by design: neither a hazard nor an allocation on top of AP memory. */
 	for (size_t i = 0; i < n; i++) {
-		if (regions[i].type == TB_MEM_AP_HELD)
+		bool parking =
+			regions[i].type == TB_MEM_AP_HELD && regions[i].owner == TB_OWNER_LOADER;
+		if (regions[i].type == TB_MEM_AP_HELD && !parking)
 			tagging_check_usable(map, *count, &regions[i], rep);
-		if (regions[i].source != TB_SOURCE_LOADER)
+		if (regions[i].source != TB_SOURCE_LOADER || parking)
 			continue;
 		for (size_t j = 0; j < n; j++)
 			if (regions[j].type == TB_MEM_AP_HELD)

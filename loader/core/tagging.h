@@ -40,6 +40,10 @@ struct tagging_input {
 	 * their reclaim rule from the mailbox version as for the quirk regions. */
 	const struct tb_mem_entry *tdvf_regions;
 	size_t tdvf_region_count;
+	/* AP-held regions of the loader's own AP parking (appark_regions: owner LOADER), carved
+	 * as given right after the firmware's AP memory. */
+	const struct tb_mem_entry *parking_regions;
+	size_t parking_region_count;
 	const struct config_reserve *reserves;     /* `reserve` lines of the boot entry */
 	size_t reserve_count;
 	const struct tagging_alloc *allocs;        /* what the loader allocated */
@@ -53,8 +57,9 @@ struct tagging_report {
 	char error[TAGGING_MESSAGE_MAX];                /* "" unless the return is not TB_OK */
 };
 
-/* The regions for an input, in application order (AP memory of firmware first, then config
- * reserves, then loader allocations), into out[0..cap). TB_ERR_NO_SPACE if they do not fit. */
+/* The regions for an input, in application order (AP memory of firmware first, then the
+ * loader's parking area, then config reserves, then loader allocations), into out[0..cap).
+ * TB_ERR_NO_SPACE if they do not fit. */
 enum tb_status tagging_collect(const struct tagging_input *in, struct tb_mem_entry *out,
                                size_t cap, size_t *count);
 

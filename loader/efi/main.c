@@ -1,7 +1,10 @@
 /* main.c: efi_main: read the BLS configuration, pick an entry (menu or default), boot it. */
 #include "efi_glue.h"
 
+#include "appark_efi.h"
 #include "boot_log.h"
+#include "measure.h"
+#include "secure.h"
 #include "util.h"
 
 #define MAIN_MAX_ENTRIES 64u
@@ -65,6 +68,7 @@ static void main_read_loader_conf(struct fw *fw, struct config_loader *conf)
 			boot_log_error(fw, NULL, MAIN_LOADER_CONF, fw_status_str(st));
 		return;
 	}
+	secure_note_file(MAIN_LOADER_CONF, addr, size);
 	struct config_diag diag;
 	config_diag_init(&diag, main_diag_emit, fw);
 	config_parse_loader(MAIN_LOADER_CONF, (const char *)(uintptr_t)addr, (size_t)size, conf,
@@ -106,6 +110,7 @@ static void main_add_entry(void *ctx, const char *name)
 		es->skipped++;
 		return;
 	}
+	secure_note_file(path, addr, size);
 	struct config_entry *e = &es->items[es->count];
 	struct config_diag diag;
 	config_diag_init(&diag, main_diag_emit, fw);
@@ -150,6 +155,7 @@ static EFI_STATUS main_boot_native(struct fw *fw, const struct config_entry *e)
 	struct boot_native *bn = &main_native;
 	if (!boot_native_prepare(bn, fw, e, &main_facts))
 		return main_fail(fw, EFI_LOAD_ERROR);
+	measure_native_final(fw, bn);
 	boot_log(fw, "exiting boot services");
 	enum fw_status st = FW_OK;
 	enum exitbs_error xe = boot_native_exit(bn, &st);
@@ -191,6 +197,8 @@ static EFI_STATUS main_boot(struct fw *fw, const struct config_entry *e)
 	util_sb_str(&line.sb, "': ");
 	util_sb_str(&line.sb, e->path);
 	boot_log_end(fw, &line);
+	if (!secure_check_entry(fw, main_facts.secure_boot, &main_conf, e))
+		return main_fail(fw, EFI_SECURITY_VIOLATION);
 	if (e->kind == CONFIG_KIND_HANDOFF)
 		return main_boot_native(fw, e);
 	if (!chainload_run(fw, &main_uefi, e))
@@ -208,7 +216,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	struct fw *fw = &main_fw;
 	fw_uefi_init(fw, &main_uefi, image, st);
 	facts_collect(st, &main_facts);
+	main_facts.park_aps = appark_efi_park;
 	main_log_firmware(fw, st, &main_facts);
+	measure_init(fw, &main_facts);
 	if (!main_uefi.root) {
 		boot_log_error(fw, NULL, NULL, "cannot open the loader's volume (SimpleFileSystem)");
 		return main_fail(fw, EFI_NOT_FOUND);
@@ -222,6 +232,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		return main_fail(fw, EFI_OUT_OF_RESOURCES);
 	}
 	enum fw_status ls = fw->list_dir(fw, MAIN_ENTRIES_DIR, main_add_entry, &es);
+	if (!secure_check_config(fw, main_facts.secure_boot)) {
+		FreePool(es.items);
+		return main_fail(fw, EFI_SECURITY_VIOLATION);
+	}
 	if (es.count == 0) {
 		boot_log_error(fw, NULL, MAIN_ENTRIES_DIR,
 		               ls == FW_OK ? "no usable boot entry (*.conf)"

@@ -2,8 +2,8 @@
 # run-boot.sh: boots one scenario in QEMU + OVMF (TCG) and judges it by exit code and log lines.
 #
 # Usage: tests/boot/run-boot.sh --esp DIR [--name N] [--smp N] [--mem M] [--machine q35|pc]
-#            [--timeout S] [--expect pass|fail|loader-error|efi-pass] [--expect-text TEXT]
-#            [--expect-cpus N] [--live]
+#            [--timeout S] [--expect pass|fail|loader-error|efi-pass|firmware-refused] [--expect-text TEXT]
+#            [--expect-cpus N] [--live] [--secure-boot] [--qemu-arg ARG]...
 # Prints "PASS name (Ns)" or "FAIL name: reason" (then the log) and exits 0 or 1.
 # Everything of a run lives in build/boot/NAME/; the last run is also kept in build/last-boot/.
 set -u
@@ -16,10 +16,13 @@ EXIT_PASS=33
 EXIT_FAIL=35
 # After "tagboot: error:" the loader announces its return to the firmware (it waits 10 s or a
 # key); the boot manager then moves on to the next option, ending at the EFI shell.
+# Secure Boot refusal of the loader itself (OVMF BdsDxe on serial, seen with Debian's 2022.11).
+FIRMWARE_REFUSED='BdsDxe: failed to (load|start) Boot[0-9A-F]+ "UEFI QEMU HARDDISK[^"]*" .*: (Access Denied|Security Violation)'
 LOADER_GAVE_UP='returning to (the )?firmware|return to the firmware|BdsDxe: failed to start|Shell> '
 
 name=boot esp="" smp=1 mem=512M machine=q35 timeout_s=180 expect=pass expect_text=""
 expect_cpus="" live=0
+extra_qemu=()
 
 usage() {
 	sed -n '4,7p' "$0" | sed 's/^# \{0,1\}//' >&2
@@ -38,6 +41,10 @@ while [ $# -gt 0 ]; do
 	--expect-text) expect_text=$2; shift 2 ;;
 	--expect-cpus) expect_cpus=$2; shift 2 ;;
 	--live) live=1; shift ;;
+	# Debian's snakeoil OVMF: Secure Boot on, PK/KEK/db = /usr/share/ovmf/PkKek-1-snakeoil.pem.
+	--secure-boot) OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd
+		OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd; shift ;;
+	--qemu-arg) extra_qemu+=("$2"); shift 2 ;;
 	-h|--help) usage ;;
 	*) echo "run-boot.sh: unknown option '$1'" >&2; usage ;;
 	esac
@@ -45,8 +52,8 @@ done
 
 [ -n "$esp" ] || { echo "run-boot.sh: --esp DIR is required" >&2; usage; }
 case "$machine" in q35|pc) ;; *) echo "run-boot.sh: --machine: '$machine' is not q35 or pc" >&2; exit 2 ;; esac
-case "$expect" in pass|fail|loader-error|efi-pass) ;;
-*) echo "run-boot.sh: --expect: '$expect' is not pass, fail, loader-error or efi-pass" >&2; exit 2 ;; esac
+case "$expect" in pass|fail|loader-error|efi-pass|firmware-refused) ;;
+*) echo "run-boot.sh: --expect: '$expect' is not pass, fail, loader-error, efi-pass or firmware-refused" >&2; exit 2 ;; esac
 case "$name" in *[!A-Za-z0-9._-]*|"") echo "run-boot.sh: --name: '$name' must be [A-Za-z0-9._-]+" >&2; exit 2 ;; esac
 [ -n "$expect_cpus" ] || expect_cpus=$smp
 [ -d "$esp" ] || { echo "run-boot.sh: --esp: '$esp' is not a directory" >&2; exit 2; }
@@ -104,7 +111,7 @@ cmd=(qemu-system-x86_64 -machine "$machine" -accel tcg -smp "$smp" -m "$mem"
 	-drive "format=raw,file=fat:rw:$work/esp"
 	-display none -no-reboot -net none -monitor none
 	-serial "file:$serial" -debugcon "file:$debugcon"
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 "${extra_qemu[@]}")
 printf '%q ' "${cmd[@]}" >"$work/qemu.cmd"
 echo >>"$work/qemu.cmd"
 
@@ -126,6 +133,8 @@ while kill -0 "$qpid" 2>/dev/null; do
 	elif [ "$expect" = loader-error ] && grep -aq 'tagboot: error:' "$serial" &&
 		grep -aEq "$LOADER_GAVE_UP" "$serial"; then
 		killed_reason="loader-error-seen"
+	elif [ "$expect" = firmware-refused ] && grep -aEq "$FIRMWARE_REFUSED" "$serial"; then
+		killed_reason="firmware-refused-seen"
 	fi
 	if [ -n "$killed_reason" ]; then
 		sleep 0.5
@@ -164,7 +173,7 @@ has_text() { printf '%s\n' "$log" | grep -aqF -- "$1"; }
 if [ "$killed_reason" = "firmware exception (OVMF exception dump on serial)" ]; then
 	fail "$killed_reason"
 fi
-if [ "$killed_reason" != loader-error-seen ]; then
+if [ "$killed_reason" != loader-error-seen ] && [ "$killed_reason" != firmware-refused-seen ]; then
 	case $rc in
 	124|137) fail "timeout after ${timeout_s}s" ;;
 	0) fail "QEMU exited 0: triple fault or reset (-no-reboot), no isa-debug-exit" ;;
@@ -197,6 +206,11 @@ fail)
 loader-error)
 	has_text 'tagboot: error:' || fail "no 'tagboot: error:' line from the loader"
 	[ -z "$result_line" ] || fail "a kernel ran although the loader should have refused: $result_line"
+	;;
+firmware-refused)
+	printf '%s\n' "$log" | grep -aEq "$FIRMWARE_REFUSED" ||
+		fail "no Secure Boot refusal of the loader by the firmware"
+	! has_text 'tagboot ' || fail "the loader ran although the firmware should have refused it"
 	;;
 efi-pass)
 	[ $rc = $EXIT_PASS ] || fail "exit code $rc, expected $EXIT_PASS from the EFI payload"
