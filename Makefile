@@ -11,7 +11,7 @@ Q := $(if $(filter 1,$(V)),,@)
 
 # Debian 12 packages the project needs; `make deps` installs whichever are missing.
 PACKAGES := gcc make gnu-efi libcmocka-dev qemu-system-x86 ovmf mtools dosfstools clang \
-            python3 sbsigntool swtpm openssl
+            python3 sbsigntool swtpm openssl libclang-rt-14-dev valgrind
 
 # Boot settings for `make run` (see tests/boot/README.md).
 SMP ?= 4
@@ -30,6 +30,9 @@ help:
 	@echo "  make unit       host unit tests only (cmocka, ASan+UBSan)"
 	@echo "  make tool-tests host tool and public-header tests"
 	@echo "  make boot-tests QEMU boot matrix only"
+	@echo "  make fuzz       every libFuzzer harness for FUZZ_SECONDS (default 60)"
+	@echo "  make fuzz-smoke every harness for a few seconds (part of make test)"
+	@echo "  make valgrind-unit the unit tests without sanitizers under valgrind"
 	@echo "  make secure-tests Secure Boot (snakeoil OVMF) and measured-boot (swtpm) boots"
 	@echo "  make sign SIGN_KEY=k SIGN_CERT=c [SIGN_ESP=dir]  enroll the config hash, sign the loader"
 	@echo "  make bench      benchmarks (normalize time per entry)"
@@ -51,6 +54,8 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory tool-tests
+	$(Q)$(MAKE) --no-print-directory valgrind-unit
+	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory boot-tests
 	$(Q)$(MAKE) --no-print-directory secure-tests
 
@@ -230,5 +235,7 @@ clean:
 
 # Secure Boot signing and its tests (tests/secure/secure.mk).
 include tests/secure/secure.mk
+# libFuzzer harnesses and the valgrind run of the unit tests (tests/fuzz/fuzz.mk).
+include tests/fuzz/fuzz.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

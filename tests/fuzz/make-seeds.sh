@@ -1,0 +1,50 @@
+#!/bin/sh
+# make-seeds.sh: fill SEED_DIR/<harness>/ with seed inputs from the repository, Debian's OVMF and seedgen.
+# Usage: tests/fuzz/make-seeds.sh SEED_DIR SEEDGEN [BUILD_DIR]   (run from the repository root)
+set -eu
+
+seeds=$1
+seedgen=$2
+build=${3:-build}
+
+rm -rf "$seeds"
+for h in handoff normalize config elf acpi tdvf memtext efimap; do
+	mkdir -p "$seeds/$h"
+done
+
+# Binary seeds built with the real builder and hand-laid tables.
+"$seedgen" "$seeds"
+
+# Handoff: the host tool's representative blob, when the tool is built.
+if [ -x "$build/bin/handoff" ]; then
+	"$build/bin/handoff" sample "$seeds/handoff/tool-sample.bin" >/dev/null 2>&1 ||
+		rm -f "$seeds/handoff/tool-sample.bin"
+fi
+
+# Config: the default ESP's files and every entry the boot tests use.
+for f in esp/loader/loader.conf esp/loader/entries/*.conf "$build"/boot/esps/*/loader/*.conf \
+	"$build"/boot/esps/*/loader/entries/*.conf; do
+	[ -f "$f" ] && cp "$f" "$seeds/config/$(echo "$f" | tr '/' '_')"
+done
+
+# A seed for fuzz_config's named entry: file name, NUL, then the entry text.
+printf '/loader/entries/debian-6.1.0-13.conf\000title Debian\nversion 6.1.0-13\nsort-key debian\nlinux /vmlinuz\ninitrd /initrd.img\noptions root=/dev/vda1 ro\n' \
+	>"$seeds/config/named-entry.bin"
+
+# Memory-map text: the real captured maps.
+for f in tests/fixtures/*.memmap.txt; do
+	[ -f "$f" ] && cp "$f" "$seeds/memtext/"
+done
+
+# ELF: the sample kernel, when it is built.
+[ -f "$build/kernel/kernel.elf" ] && cp "$build/kernel/kernel.elf" "$seeds/elf/kernel.elf"
+
+# TDVF: the last 64 KiB of Debian's firmware images (the footer table and, for the 2 MiB
+# build, the TDX metadata live near the end).
+for fd in /usr/share/OVMF/OVMF_CODE_4M.fd /usr/share/OVMF/OVMF_CODE.fd; do
+	[ -f "$fd" ] && tail -c 65536 "$fd" >"$seeds/tdvf/$(basename "$fd" .fd)-tail64k.bin"
+done
+
+for h in "$seeds"/*; do
+	echo "seeds: $(basename "$h"): $(ls "$h" | wc -l) files"
+done
