@@ -46,6 +46,9 @@ size_t menu_run(struct fw *fw, const struct config_loader *conf, const struct co
  * start; reports errors itself and returns false for them. */
 bool chainload_run(struct fw *fw, struct fw_uefi *u, const struct config_entry *entry);
 
+/* SEV-SNP OVMF: keep unaccepted memory unaccepted at ExitBootServices (no-op elsewhere). */
+void unaccepted_allow(struct fw *fw);
+
 /* jump.S: load the GDT, reload segments, switch CR3 and RSP, RDI = handoff, jump to entry. */
 void jump_to_kernel(uint64_t gdtr, uint64_t cr3, uint64_t stack_top, uint64_t handoff,
                     uint64_t entry) __attribute__((noreturn));

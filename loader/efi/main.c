@@ -155,6 +155,7 @@ static EFI_STATUS main_boot_native(struct fw *fw, const struct config_entry *e)
 	struct boot_native *bn = &main_native;
 	if (!boot_native_prepare(bn, fw, e, &main_facts))
 		return main_fail(fw, EFI_LOAD_ERROR);
+	unaccepted_allow(fw);
 	measure_native_final(fw, bn);
 	boot_log(fw, "exiting boot services");
 	enum fw_status st = FW_OK;
