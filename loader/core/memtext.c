@@ -18,6 +18,8 @@ struct memtext_row {
 	enum memtext_form form;
 	uint64_t start, end; /* END inclusive */
 	uint32_t src;        /* MEMTEXT_SRC_* + type */
+	bool has_attr;       /* the row printed EFI attributes (shell column, Linux flags) */
+	uint64_t attr;       /* EFI_MEMORY_* bits, as far as the form shows them */
 };
 
 /* Row parsers return one of these: the line is not of this form, a row, or a broken row. */
@@ -186,6 +188,8 @@ static enum memtext_match memtext_edk2(struct memtext_span line, unsigned no,
 	}
 	row->form = MEMTEXT_FORM_EDK2_SHELL;
 	row->src = MEMTEXT_SRC_EFI + type;
+	row->has_attr = true;
+	row->attr = attr;
 	return MEMTEXT_ROW;
 }
 
@@ -199,6 +203,35 @@ static bool memtext_range(struct memtext_span r, uint64_t *start, uint64_t *end)
 	return memtext_starts(a, "0x") && memtext_starts(b, "0x") &&
 	       util_parse_u64(a.s, a.n, start) == UTIL_PARSE_OK &&
 	       util_parse_u64(b.s, b.n, end) == UTIL_PARSE_OK;
+}
+
+/* The attribute words Linux prints between '|' after the type name (efi_md_typeattr_format):
+ * the two that decide the type (WB, SP) and RUN, each as its EFI_MEMORY_* bit. */
+static uint64_t memtext_linux_attr(struct memtext_span rest, size_t open, size_t bar)
+{
+	static const struct {
+		const char *word;
+		uint64_t bit;
+	} words[] = { { "WB", EFIMAP_ATTR_WB }, { "SP", EFIMAP_ATTR_SP }, { "RUN", EFIMAP_ATTR_RUNTIME } };
+	struct memtext_span after = { rest.s + open, rest.n - open };
+	size_t close = memtext_find(after, "]");
+	uint64_t attr = 0;
+	size_t i = bar - open + 1;
+	while (i < close) {
+		size_t j = i;
+		while (j < close && after.s[j] != '|')
+			j++;
+		struct memtext_span w = { after.s + i, j - i };
+		while (w.n > 0 && util_is_blank(w.s[0]))
+			w.s++, w.n--;
+		while (w.n > 0 && util_is_blank(w.s[w.n - 1]))
+			w.n--;
+		for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+			if (memtext_ieq(w, words[k].word))
+				attr |= words[k].bit;
+		i = j + 1;
+	}
+	return attr;
 }
 
 /* Linux: "efi: mem07: [Conventional|   |  |...|WB|WT|WC|UC] range=[0x...-0x...] (7MB)",
@@ -258,6 +291,8 @@ static enum memtext_match memtext_linux(struct memtext_span line, unsigned no,
 	}
 	row->form = MEMTEXT_FORM_LINUX_EFI;
 	row->src = MEMTEXT_SRC_EFI + type;
+	row->has_attr = true;
+	row->attr = memtext_linux_attr(rest, open, bar);
 	return MEMTEXT_ROW;
 }
 
@@ -417,6 +452,8 @@ bool memtext_parse_ex(const char *text, size_t len, struct tb_mem_entry *out, ui
 			continue;
 		struct memtext_span line = { text + start, end - start };
 		struct memtext_row row;
+		row.has_attr = false;
+		row.attr = 0;
 		enum memtext_match m = memtext_linux(line, no, &row, diag);
 		if (m == MEMTEXT_NO_MATCH)
 			m = memtext_e820(line, no, &row, diag);
@@ -444,7 +481,11 @@ bool memtext_parse_ex(const char *text, size_t len, struct tb_mem_entry *out, ui
 		util_memset(e, 0, sizeof *e);
 		e->base = row.start;
 		e->length = row.end - row.start + 1;
-		e->type = memtext_src_to_tb(row.src);
+		/* With attributes, EFI rows get the loader's full rule (efimap_desc_to_tb: no WB or
+		 * SP stays reserved); e820 and bare rows have only their type. */
+		e->type = row.has_attr && row.src < MEMTEXT_SRC_E820
+		                  ? efimap_desc_to_tb(row.src - MEMTEXT_SRC_EFI, row.attr)
+		                  : memtext_src_to_tb(row.src);
 		e->after_type = e->type;
 		e->owner = TB_OWNER_NONE;
 		e->reason = TB_REASON_NONE;

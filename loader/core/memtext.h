@@ -34,7 +34,8 @@ struct memtext_diag {
 
 /* Parse len bytes of text (any mix of the forms, one row per line, CRLF accepted). Each row
  * becomes a raw range in out[0..cap): base, length (END inclusive -> END - START + 1), type as
- * TB_MEM_* (EFI names through efimap_type_to_tb), untagged. src_types (may be NULL) receives
+ * TB_MEM_* (EFI rows through efimap_desc_to_tb with the attributes the row prints: the shell's
+ * column, Linux's WB/SP/RUN flags), untagged. src_types (may be NULL) receives
  * MEMTEXT_SRC_* + the original type per row. Lines that match no form are skipped and counted;
  * a line that starts like a row but is malformed (bad number, END < START, unknown type name,
  * page count disagreeing with the range) is an error: returns false with diag->error naming

@@ -184,6 +184,32 @@ static void test_bare_and_mixed(void **state)
 }
 
 /* One malformed line: parse fails and names that line with this message. */
+/* Rows that print attributes get the loader's rule: usable RAM without WB, or with SP,
+ * stays reserved (efimap_desc_to_tb); the same types with WB stay usable. */
+static void test_attributes_decide(void **state)
+{
+	(void)state;
+	struct parsed p;
+	parse("Available  0000000000100000-00000000001FFFFF 0000000000000100 000000000000000F\n"
+	      "Available  0000000000200000-00000000002FFFFF 0000000000000100 0000000000000001\n"
+	      "Available  0000000000300000-00000000003FFFFF 0000000000000100 000000000004000F\n"
+	      "efi: mem01: [Conventional|   |SP|  |  |  |  |  |  |   |WB|WT|WC|UC] "
+	      "range=[0x0000000000400000-0x00000000004fffff] (1MB)\n"
+	      "efi: mem02: [Conventional|   |  |  |  |  |  |  |  |   |  |  |  |UC] "
+	      "range=[0x0000000000500000-0x00000000005fffff] (1MB)\n"
+	      "efi: mem03: [Boot Data   |   |  |  |  |  |  |  |  |   |WB|WT|WC|UC] "
+	      "range=[0x0000000000600000-0x00000000006fffff] (1MB)\n",
+	      &p);
+	assert_true(p.ok);
+	assert_int_equal(p.n, 6);
+	expect_row(&p, 0, 0x100000, 0x100000, TB_MEM_USABLE, MEMTEXT_SRC_EFI + 7);
+	expect_row(&p, 1, 0x200000, 0x100000, TB_MEM_RESERVED, MEMTEXT_SRC_EFI + 7);
+	expect_row(&p, 2, 0x300000, 0x100000, TB_MEM_RESERVED, MEMTEXT_SRC_EFI + 7);
+	expect_row(&p, 3, 0x400000, 0x100000, TB_MEM_RESERVED, MEMTEXT_SRC_EFI + 7);
+	expect_row(&p, 4, 0x500000, 0x100000, TB_MEM_RESERVED, MEMTEXT_SRC_EFI + 7);
+	expect_row(&p, 5, 0x600000, 0x100000, TB_MEM_USABLE, MEMTEXT_SRC_EFI + 4);
+}
+
 static void expect_error(const char *text, const char *want, size_t rows_before)
 {
 	struct parsed p;
@@ -332,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_linux_efi),
 		cmocka_unit_test(test_e820),
 		cmocka_unit_test(test_bare_and_mixed),
+		cmocka_unit_test(test_attributes_decide),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_capacity),
 		cmocka_unit_test(test_e820_to_tb),
