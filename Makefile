@@ -11,7 +11,8 @@ Q := $(if $(filter 1,$(V)),,@)
 
 # Debian 12 packages the project needs; `make deps` installs whichever are missing.
 PACKAGES := gcc make gnu-efi libcmocka-dev qemu-system-x86 ovmf mtools dosfstools clang \
-            python3 sbsigntool swtpm openssl libclang-rt-14-dev valgrind
+            python3 sbsigntool swtpm openssl libclang-rt-14-dev valgrind \
+            systemd-boot-efi grub-efi-amd64-bin grub-common
 
 # Boot settings for `make run` (see tests/boot/README.md).
 SMP ?= 4
@@ -35,7 +36,8 @@ help:
 	@echo "  make valgrind-unit the unit tests without sanitizers under valgrind"
 	@echo "  make secure-tests Secure Boot (snakeoil OVMF) and measured-boot (swtpm) boots"
 	@echo "  make sign SIGN_KEY=k SIGN_CERT=c [SIGN_ESP=dir]  enroll the config hash, sign the loader"
-	@echo "  make bench      benchmarks (normalize time per entry)"
+	@echo "  make bench      benchmarks: normalize time per entry, then boot time against"
+	@echo "                  systemd-boot and GRUB under QEMU -icount (make bench-boot alone)"
 	@echo "  make deps       install missing Debian packages (root)"
 	@echo "  make all        build loader, kernel-sample, tools and the default ESP"
 	@echo "  make clean      remove $(BUILD)/"
@@ -216,6 +218,9 @@ tool-tests: tools
 	$(Q)set -e; for t in $(TOOL_TESTS); do echo "== $$t"; $$t; done; \
 		echo "tool tests: $(words $(TOOL_TESTS)) passed"
 
+# Boot-time comparison with systemd-boot and GRUB under -icount (tests/bench/bench.mk).
+include tests/bench/bench.mk
+
 boot-tests: all
 	$(Q)tests/boot/matrix.sh
 
@@ -229,6 +234,7 @@ $(BUILD)/bench/%: tests/bench/%.c $(HANDOFF_SRCS) $(CORE_SRCS)
 bench: deps
 	$(Q)$(MAKE) --no-print-directory $(BENCH_BINS)
 	$(Q)for b in $(BENCH_BINS); do $$b || exit 1; done
+	$(Q)$(MAKE) --no-print-directory bench-boot
 
 clean:
 	rm -rf $(BUILD)

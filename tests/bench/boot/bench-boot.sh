@@ -1,0 +1,97 @@
+#!/bin/bash
+# bench-boot.sh: boots each loader case RUNS times under QEMU -icount and prints the table of
+# TSC at payload/kernel entry (docs/bench.md). Fails only when a boot fails, never on timing.
+#
+# Usage: bench-boot.sh --out DIR --payload TSC.EFI --tagboot BOOTX64.EFI --kernel KERNEL.ELF
+#            --handoff-tool PATH --sdboot SYSTEMD-BOOTX64.EFI --grub-mkstandalone PROGRAM
+#            [--runs N] [--smp N] [--mem M] [--jobs N] [--timeout S]
+# Writes the table to DIR/boot.txt; each boot's logs stay in DIR/boot/runs/CASE-N/.
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+# Case order is the table's order; tagboot-native reports through the handoff, the others
+# through the payload's TSC-ENTRY line.
+CASES="direct tagboot-efi tagboot-native systemd-boot grub"
+
+out="" payload="" tagboot="" kernel="" handoff_tool="" sdboot="" mkstandalone=""
+runs=3 smp=1 mem=512M jobs=1 timeout_s=900
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--out) out=$2; shift 2 ;;
+	--payload) payload=$2; shift 2 ;;
+	--tagboot) tagboot=$2; shift 2 ;;
+	--kernel) kernel=$2; shift 2 ;;
+	--handoff-tool) handoff_tool=$2; shift 2 ;;
+	--sdboot) sdboot=$2; shift 2 ;;
+	--grub-mkstandalone) mkstandalone=$2; shift 2 ;;
+	--runs) runs=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--jobs) jobs=$2; shift 2 ;;
+	--timeout) timeout_s=$2; shift 2 ;;
+	*) echo "bench-boot.sh: unknown option '$1'" >&2; exit 2 ;;
+	esac
+done
+for pair in "runs:$runs" "smp:$smp" "jobs:$jobs" "timeout:$timeout_s"; do
+	case "${pair#*:}" in
+	''|*[!0-9]*|0) echo "bench-boot.sh: --${pair%%:*}: '${pair#*:}' is not a positive integer" >&2; exit 2 ;;
+	esac
+done
+[ -n "$out" ] || { echo "bench-boot.sh: --out DIR is required" >&2; exit 2; }
+
+work="$out/boot"
+mkdir -p "$work"
+"$HERE/stage-esps.sh" --out "$work" --payload "$payload" --tagboot "$tagboot" \
+	--kernel "$kernel" --sdboot "$sdboot" --grub-mkstandalone "$mkstandalone" || exit 1
+rm -rf "$work/runs" "$out/boot.txt"
+mkdir -p "$work/runs"
+
+# boot_one CASE N: one boot; its result line goes to runs/CASE-N.result, errors to .error.
+boot_one() {
+	local kind=payload
+	[ "$1" = tagboot-native ] && kind=handoff
+	"$HERE/run-one.sh" --esp "$work/esp/$1" --work "$work/runs/$1-$2" --kind "$kind" \
+		--smp "$smp" --mem "$mem" --timeout "$timeout_s" --handoff-tool "$handoff_tool" \
+		>"$work/runs/$1-$2.result" 2>"$work/runs/$1-$2.error"
+}
+
+total=0
+for case_name in $CASES; do total=$((total + runs)); done
+echo "bench-boot: $total boots (${runs} per case, smp $smp, mem $mem, $jobs at a time;" \
+	"the guest TSC counts instructions, so a loaded host changes only the wall time)"
+start=$(date +%s)
+# Round-robin over the cases, so an interrupted run still has every case at least once.
+running=0
+for n in $(seq 1 "$runs"); do
+	for case_name in $CASES; do
+		if [ "$running" -ge "$jobs" ]; then
+			wait -n
+			running=$((running - 1))
+		fi
+		boot_one "$case_name" "$n" &
+		running=$((running + 1))
+	done
+done
+wait
+
+failed=0
+for n in $(seq 1 "$runs"); do
+	for case_name in $CASES; do
+		if [ ! -s "$work/runs/$case_name-$n.result" ]; then
+			failed=$((failed + 1))
+			echo "FAIL boot $case_name run $n:" >&2
+			sed 's/^/  /' "$work/runs/$case_name-$n.error" >&2
+		fi
+	done
+done
+echo "bench-boot: boots took $(( $(date +%s) - start )) s of wall time"
+if [ "$failed" -ne 0 ]; then
+	echo "bench-boot: $failed of $total boots failed" >&2
+	exit 1
+fi
+
+python3 "$HERE/table.py" --results "$work/runs" --runs "$runs" --cases "$CASES" \
+	--settings "q35, TCG, -icount shift=0,sleep=off, -smp $smp, -m $mem, OVMF_CODE_4M.fd" \
+	>"$out/boot.txt" || exit 1
+cat "$out/boot.txt"
+echo "bench-boot: table written to $out/boot.txt"
