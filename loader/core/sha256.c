@@ -1,6 +1,8 @@
 /* sha256.c: streaming SHA-256 (FIPS 180-4 section 6.2) and hex conversion, for kernel/module pins. */
 #include "sha256.h"
 
+#include "util.h"
+
 /* FIPS 180-4 section 4.2.2: first 32 bits of the fractional parts of the cube roots of the
  * first 64 primes. */
 static const uint32_t sha256_k[64] = {
@@ -132,17 +134,6 @@ void sha256_digest(const void *data, size_t len, uint8_t digest[SHA256_DIGEST_SI
 	sha256_final(&ctx, digest);
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool sha256_parse_hex(const char *text, size_t len, uint8_t digest[SHA256_DIGEST_SIZE],
                       const char **why)
 {
@@ -153,7 +144,7 @@ bool sha256_parse_hex(const char *text, size_t len, uint8_t digest[SHA256_DIGEST
 		return false;
 	}
 	for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++) {
-		int hi = hex_value(text[2 * i]), lo = hex_value(text[2 * i + 1]);
+		int hi = util_hex_value(text[2 * i]), lo = util_hex_value(text[2 * i + 1]);
 		if (hi < 0 || lo < 0) {
 			if (why != NULL)
 				*why = "not a hex digit (0-9, a-f)";
