@@ -11,7 +11,7 @@ Q := $(if $(filter 1,$(V)),,@)
 
 # Debian 12 packages the project needs; `make deps` installs whichever are missing.
 PACKAGES := gcc make gnu-efi libcmocka-dev qemu-system-x86 ovmf mtools dosfstools clang \
-            python3 sbsigntool swtpm openssl libclang-rt-14-dev valgrind \
+            python3 sbsigntool swtpm openssl libclang-rt-14-dev valgrind cpio \
             systemd-boot-efi grub-efi-amd64-bin grub-common
 
 # Boot settings for `make run` (see tests/boot/README.md).
@@ -35,6 +35,7 @@ help:
 	@echo "  make fuzz-smoke every harness for a few seconds (part of make test)"
 	@echo "  make valgrind-unit the unit tests without sanitizers under valgrind"
 	@echo "  make secure-tests Secure Boot (snakeoil OVMF) and measured-boot (swtpm) boots"
+	@echo "  make linux-tests boot Debian 12's own vmlinuz + initrds through a linux entry"
 	@echo "  make sign SIGN_KEY=k SIGN_CERT=c [SIGN_ESP=dir]  enroll the config hash, sign the loader"
 	@echo "  make bench      benchmarks: normalize time per entry, then boot time against"
 	@echo "                  systemd-boot and GRUB under QEMU -icount (make bench-boot alone)"
@@ -60,6 +61,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory boot-tests
 	$(Q)$(MAKE) --no-print-directory secure-tests
+	$(Q)$(MAKE) --no-print-directory linux-tests
 
 # ---------------------------------------------------------------------------------------------
 # Sources
@@ -241,6 +243,8 @@ clean:
 
 # Secure Boot signing and its tests (tests/secure/secure.mk).
 include tests/secure/secure.mk
+# Debian 12's own vmlinuz through a `linux` entry (tests/linux/linux.mk).
+include tests/linux/linux.mk
 # libFuzzer harnesses and the valgrind run of the unit tests (tests/fuzz/fuzz.mk).
 include tests/fuzz/fuzz.mk
 
