@@ -4,16 +4,18 @@
 #
 # Usage: bench-boot.sh --out DIR --payload TSC.EFI --tagboot BOOTX64.EFI --kernel KERNEL.ELF
 #            --handoff-tool PATH --sdboot SYSTEMD-BOOTX64.EFI --grub-mkstandalone PROGRAM
-#            [--runs N] [--smp N] [--mem M] [--jobs N] [--timeout S]
-# Writes the table to DIR/boot.txt; each boot's logs stay in DIR/boot/runs/CASE-N/.
+#            [--normalize BENCH_NORMALIZE] [--runs N] [--smp N] [--mem M] [--jobs N] [--timeout S]
+# Writes the report to DIR/boot.txt, DIR/boot.md and the chart to DIR/boot.svg; the normalize
+# benchmark's output (when given) to DIR/normalize.txt; each boot's logs stay in
+# DIR/boot/runs/CASE-N/.
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-# Case order is the table's order; tagboot-native reports through the handoff, the others
-# through the payload's TSC-ENTRY line.
-CASES="direct tagboot-efi tagboot-native systemd-boot grub"
+# Case order is the table's order; the tagboot-native cases report through the handoff, the
+# others through the payload's TSC-ENTRY line.
+CASES="direct tagboot-efi tagboot-native tagboot-native-park systemd-boot grub"
 
-out="" payload="" tagboot="" kernel="" handoff_tool="" sdboot="" mkstandalone=""
+out="" payload="" tagboot="" kernel="" handoff_tool="" sdboot="" mkstandalone="" normalize=""
 runs=3 smp=1 mem=512M jobs=1 timeout_s=900
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -24,6 +26,7 @@ while [ $# -gt 0 ]; do
 	--handoff-tool) handoff_tool=$2; shift 2 ;;
 	--sdboot) sdboot=$2; shift 2 ;;
 	--grub-mkstandalone) mkstandalone=$2; shift 2 ;;
+	--normalize) normalize=$2; shift 2 ;;
 	--runs) runs=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
@@ -43,13 +46,24 @@ work="$out/boot"
 mkdir -p "$work"
 "$HERE/stage-esps.sh" --out "$work" --payload "$payload" --tagboot "$tagboot" \
 	--kernel "$kernel" --sdboot "$sdboot" --grub-mkstandalone "$mkstandalone" || exit 1
-rm -rf "$work/runs" "$out/boot.txt"
+rm -rf "$work/runs" "$out/boot.txt" "$out/boot.md" "$out/boot.svg" "$out/normalize.txt"
+# The normalize benchmark takes seconds; its output goes into the same report.
+normalize_args=()
+if [ -n "$normalize" ]; then
+	[ -x "$normalize" ] || { echo "bench-boot.sh: --normalize: '$normalize' is not executable" >&2; exit 2; }
+	"$normalize" >"$out/normalize.txt" 2>&1 || {
+		cat "$out/normalize.txt" >&2
+		echo "bench-boot.sh: $normalize failed" >&2
+		exit 1
+	}
+	normalize_args=(--normalize "$out/normalize.txt")
+fi
 mkdir -p "$work/runs"
 
 # boot_one CASE N: one boot; its result line goes to runs/CASE-N.result, errors to .error.
 boot_one() {
 	local kind=payload
-	[ "$1" = tagboot-native ] && kind=handoff
+	case "$1" in tagboot-native*) kind=handoff ;; esac
 	"$HERE/run-one.sh" --esp "$work/esp/$1" --work "$work/runs/$1-$2" --kind "$kind" \
 		--smp "$smp" --mem "$mem" --timeout "$timeout_s" --handoff-tool "$handoff_tool" \
 		>"$work/runs/$1-$2.result" 2>"$work/runs/$1-$2.error"
@@ -92,6 +106,9 @@ fi
 
 python3 "$HERE/table.py" --results "$work/runs" --runs "$runs" --cases "$CASES" \
 	--settings "q35, TCG, -icount shift=0,sleep=off, -smp $smp, -m $mem, OVMF_CODE_4M.fd" \
-	>"$out/boot.txt" || exit 1
+	--md "$out/boot.md" --svg "$out/boot.svg" \
+	--size "tagboot BOOTX64.EFI=$tagboot" --size "systemd-boot=$sdboot" \
+	--size "GRUB (grub-mkstandalone)=$work/grub/grubx64.efi" \
+	"${normalize_args[@]}" >"$out/boot.txt" || exit 1
 cat "$out/boot.txt"
-echo "bench-boot: table written to $out/boot.txt"
+echo "bench-boot: report written to $out/boot.txt, $out/boot.md, chart $out/boot.svg"

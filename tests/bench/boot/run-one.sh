@@ -5,7 +5,8 @@
 #            [--timeout S] [--handoff-tool PATH]
 # payload: reads "TSC-ENTRY N" from debugcon and prints "entry N".
 # handoff: decodes the kernel-sample's handoff dump from debugcon with the handoff tool and
-#          prints "entry JUMP loader LOADER_ENTRY exit BEFORE_EXIT" (jump = TSC at kernel entry).
+#          prints "entry JUMP loader LOADER_ENTRY exit BEFORE_EXIT park_start S park_end E"
+#          (jump = TSC at kernel entry; S and E are 0 when the loader parked no APs).
 # Exits 0 only when QEMU exited 33 (isa-debug-exit 0x10) and the TSC was found.
 set -u
 
@@ -117,4 +118,11 @@ if [ -z "$loader" ] || [ -z "$before_exit" ] || [ -z "$jump" ]; then
 	fail "no 'TSC: loader entry A, before exit B, jump C' in $work/handoff.txt"
 fi
 [ "$jump" != 0 ] || fail "the handoff's timestamps record has jump TSC 0"
-echo "entry $jump loader $loader exit $before_exit"
+# "TSC: AP parking S .. E" (0 .. 0 without ap-park mailbox)
+park=$(grep -a 'TSC: AP parking' "$work/handoff.txt" | head -n 1)
+park_start=$(printf '%s\n' "$park" | sed -n 's/.*AP parking \([0-9][0-9]*\) \.\. \([0-9][0-9]*\).*/\1/p')
+park_end=$(printf '%s\n' "$park" | sed -n 's/.*AP parking \([0-9][0-9]*\) \.\. \([0-9][0-9]*\).*/\2/p')
+if [ -z "$park_start" ] || [ -z "$park_end" ]; then
+	fail "no 'TSC: AP parking S .. E' in $work/handoff.txt"
+fi
+echo "entry $jump loader $loader exit $before_exit park_start $park_start park_end $park_end"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# stage-esps.sh: builds the five benchmark ESP directories (one per loader case) under OUT/esp.
+# stage-esps.sh: builds the six benchmark ESP directories (one per loader case) under OUT/esp.
 #
 # Usage: stage-esps.sh --out DIR --payload TSC.EFI --tagboot BOOTX64.EFI --kernel KERNEL.ELF
 #            --sdboot SYSTEMD-BOOTX64.EFI --grub-mkstandalone PROGRAM
@@ -60,6 +60,15 @@ printf 'default bench\ntimeout 0\n' >"$esps/tagboot-native/loader/loader.conf"
 printf 'title benchmark kernel\nhandoff-kernel /tagboot/kernel.elf\noptions console=ttyS0 selftest=off\n' \
 	>"$esps/tagboot-native/loader/entries/bench.conf"
 
+# 3b. The same with `ap-park mailbox`: after ExitBootServices the loader parks the APs on an
+#     ACPI MP wakeup mailbox, as TDVF does (the boots run with -smp 2 so there is an AP).
+new_esp tagboot-native-park "$tagboot"
+mkdir -p "$esps/tagboot-native-park/loader/entries" "$esps/tagboot-native-park/tagboot"
+cp "$kernel" "$esps/tagboot-native-park/tagboot/kernel.elf"
+printf 'default bench\ntimeout 0\n' >"$esps/tagboot-native-park/loader/loader.conf"
+printf 'title benchmark kernel\nhandoff-kernel /tagboot/kernel.elf\noptions console=ttyS0 selftest=off\nap-park mailbox\n' \
+	>"$esps/tagboot-native-park/loader/entries/bench.conf"
+
 # 4. systemd-boot with the same BLS entry as case 2.
 new_esp systemd-boot "$sdboot"
 mkdir -p "$esps/systemd-boot/loader/entries"
@@ -79,5 +88,24 @@ search --no-floppy --set=root --file /bench/tsc.efi
 chainloader /bench/tsc.efi
 boot
 CFG
-"$mkstandalone" -O x86_64-efi -o "$out/grub/grubx64.efi" "boot/grub/grub.cfg=$out/grub/grub.cfg"
+# Only the modules this config needs, with what they depend on (moddep.lst), and no fonts,
+# locales or themes: grub-mkstandalone's default puts every module in the memdisk (9.3 MiB
+# instead of about 0.5 MiB), which the firmware would have to read before GRUB starts.
+grub_lib=/usr/lib/grub/x86_64-efi
+[ -f "$grub_lib/moddep.lst" ] || {
+	echo "stage-esps.sh: $grub_lib/moddep.lst does not exist (apt-get install grub-efi-amd64-bin)" >&2
+	exit 2
+}
+declare -A grub_need=()
+grub_todo=(normal part_msdos part_gpt fat search chain)
+while [ "${#grub_todo[@]}" -gt 0 ]; do
+	grub_mod=${grub_todo[0]}
+	grub_todo=("${grub_todo[@]:1}")
+	[ -n "${grub_need[$grub_mod]:-}" ] && continue
+	grub_need[$grub_mod]=1
+	read -ra grub_deps <<<"$(sed -n "s/^$grub_mod: *//p" "$grub_lib/moddep.lst")"
+	grub_todo+=("${grub_deps[@]}")
+done
+"$mkstandalone" -O x86_64-efi --install-modules="${!grub_need[*]}" --locales= --fonts= --themes= \
+	-o "$out/grub/grubx64.efi" "boot/grub/grub.cfg=$out/grub/grub.cfg"
 new_esp grub "$out/grub/grubx64.efi"
