@@ -366,20 +366,20 @@ static bool boot_native_allocate(struct boot_native *bn, struct boot_native_err 
 
 /* TSC ticks per millisecond, measured against the firmware's Stall, for the waits of AP
  * parking after ExitBootServices (no Stall then). A busy host that deschedules the CPU
- * can only make a measurement longer: keep the shortest of three 5 ms stalls. 0 when there
- * is no TSC reader. */
+ * can only make a measurement longer: keep the shortest of three 1 ms stalls (5 ms ones cost
+ * ~1.4e7 instructions per boot, docs/performance.md). 0 when there is no TSC reader. */
 static uint64_t boot_native_tsc_per_ms(struct boot_native *bn)
 {
 	uint64_t (*tsc)(void) = bn->facts->read_tsc;
 	uint64_t best = 0;
 	for (int i = 0; tsc && i < 3; i++) {
 		uint64_t start = tsc();
-		bn->fw->stall(bn->fw, 5000);
+		bn->fw->stall(bn->fw, 1000);
 		uint64_t ticks = tsc() - start;
 		if (best == 0 || ticks < best)
 			best = ticks;
 	}
-	return best / 5u;
+	return best;
 }
 
 /* `ap-park mailbox`: choose the APs and place the parking area below 1 MiB. A firmware that

@@ -54,6 +54,30 @@ static void test_mem_against_libc(void **state)
 	}
 }
 
+/* The word-at-a-time paths: every start alignment on both sides and lengths around 8,
+ * compared over the whole buffer so that a write past the end shows too. */
+static void test_mem_unaligned_against_libc(void **state)
+{
+	(void)state;
+	_Alignas(8) unsigned char src[256], c[256], d[256];
+	for (size_t i = 0; i < sizeof src; i++)
+		src[i] = (unsigned char)rng();
+	for (size_t doff = 0; doff < 16; doff++)
+		for (size_t soff = 0; soff < 16; soff++)
+			for (size_t n = 0; n < 40; n++) {
+				size_t len = n < 20 ? n : n * 5; /* short ones and up to 195 bytes */
+				memset(c, 0xA5, sizeof c);
+				memset(d, 0xA5, sizeof d);
+				assert_ptr_equal(util_memcpy(c + doff, src + soff, len), c + doff);
+				memcpy(d + doff, src + soff, len);
+				assert_memory_equal(c, d, sizeof c);
+				int value = (int)(doff * 16 + soff);
+				assert_ptr_equal(util_memset(c + doff, value, len), c + doff);
+				memset(d + doff, value, len);
+				assert_memory_equal(c, d, sizeof c);
+			}
+}
+
 static void test_strings_against_libc(void **state)
 {
 	(void)state;
@@ -193,6 +217,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mem_against_libc),
+		cmocka_unit_test(test_mem_unaligned_against_libc),
 		cmocka_unit_test(test_strings_against_libc),
 		cmocka_unit_test(test_parse_u64),
 		cmocka_unit_test(test_glob),
