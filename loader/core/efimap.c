@@ -1,17 +1,7 @@
 /* efimap.c: UEFI memory descriptors -> tagboot map entries (type mapping, conversion, runtime list). */
 #include "efimap.h"
 
-/* Little-endian field reads at byte offsets: descriptors arrive at desc_size strides, which
- * need not keep the u64 fields 8-byte aligned in a caller's buffer. */
-static uint32_t read_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t read_u64(const uint8_t *p)
-{
-	return (uint64_t)read_u32(p) | (uint64_t)read_u32(p + 4) << 32;
-}
+#include "util.h"
 
 uint32_t efimap_type_to_tb(uint32_t efi_type)
 {
@@ -79,11 +69,11 @@ bool efimap_get(const void *map, size_t map_size, size_t desc_size, size_t index
 	if (index >= n)
 		return false;
 	const uint8_t *d = (const uint8_t *)map + index * desc_size;
-	out->type = read_u32(d);
-	out->phys_start = read_u64(d + 8);
-	out->virt_start = read_u64(d + 16);
-	out->pages = read_u64(d + 24);
-	out->attribute = read_u64(d + 32);
+	out->type = util_le32(d);
+	out->phys_start = util_le64(d + 8);
+	out->virt_start = util_le64(d + 16);
+	out->pages = util_le64(d + 24);
+	out->attribute = util_le64(d + 32);
 	return true;
 }
 

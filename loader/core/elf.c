@@ -17,21 +17,6 @@
 #define PN_XNUM 0xffffu
 #define PT_LOAD 1u
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
 /* Message helpers: every failure names the field and says why. */
 static bool fail(struct elf_error *err, const char *msg)
 {
@@ -93,20 +78,20 @@ static bool check_header(const uint8_t *f, size_t size, struct elf_error *err)
 		                  "is not ELFDATA2LSB (1, little-endian)");
 	if (f[EI_VERSION] != EV_CURRENT)
 		return fail_value(err, "e_ident[EI_VERSION]", f[EI_VERSION], "is not EV_CURRENT (1)");
-	if (rd16(f + 16) != ET_EXEC)
-		return fail_value(err, "e_type", rd16(f + 16), "is not ET_EXEC (2)");
-	if (rd16(f + 18) != EM_X86_64)
-		return fail_value(err, "e_machine", rd16(f + 18), "is not EM_X86_64 (62)");
-	if (rd32(f + 20) != EV_CURRENT)
-		return fail_value(err, "e_version", rd32(f + 20), "is not EV_CURRENT (1)");
-	if (rd16(f + 54) != PHDR_SIZE)
-		return fail_value(err, "e_phentsize", rd16(f + 54), "is not 56 (ELF64 program header)");
-	uint16_t phnum = rd16(f + 56);
+	if (util_le16(f + 16) != ET_EXEC)
+		return fail_value(err, "e_type", util_le16(f + 16), "is not ET_EXEC (2)");
+	if (util_le16(f + 18) != EM_X86_64)
+		return fail_value(err, "e_machine", util_le16(f + 18), "is not EM_X86_64 (62)");
+	if (util_le32(f + 20) != EV_CURRENT)
+		return fail_value(err, "e_version", util_le32(f + 20), "is not EV_CURRENT (1)");
+	if (util_le16(f + 54) != PHDR_SIZE)
+		return fail_value(err, "e_phentsize", util_le16(f + 54), "is not 56 (ELF64 program header)");
+	uint16_t phnum = util_le16(f + 56);
 	if (phnum == 0)
 		return fail(err, "e_phnum: the file has no program headers");
 	if (phnum == PN_XNUM)
 		return fail(err, "e_phnum: PN_XNUM (extended numbering) is not supported");
-	uint64_t phoff = rd64(f + 32);
+	uint64_t phoff = util_le64(f + 32);
 	uint64_t table = (uint64_t)phnum * PHDR_SIZE;
 	if (phoff > size || table > size - phoff) {
 		char scratch[8];
@@ -133,12 +118,12 @@ static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 static bool check_segment(const uint8_t *ph, size_t index, size_t size, struct elf_segment *seg,
                           struct elf_error *err)
 {
-	seg->flags = rd32(ph + 4);
-	seg->offset = rd64(ph + 8);
-	seg->vaddr = rd64(ph + 16);
-	seg->paddr = rd64(ph + 24);
-	seg->filesz = rd64(ph + 32);
-	seg->memsz = rd64(ph + 40);
+	seg->flags = util_le32(ph + 4);
+	seg->offset = util_le64(ph + 8);
+	seg->vaddr = util_le64(ph + 16);
+	seg->paddr = util_le64(ph + 24);
+	seg->filesz = util_le64(ph + 32);
+	seg->memsz = util_le64(ph + 40);
 	if (seg->offset > size || seg->filesz > size - seg->offset) {
 		char scratch[8];
 		struct util_sb sb;
@@ -177,15 +162,15 @@ bool elf_check(const void *file, size_t size, struct elf_image *out, struct elf_
 	if (!check_header(f, size, err))
 		return false;
 
-	uint64_t phoff = rd64(f + 32);
-	uint16_t phnum = rd16(f + 56);
-	out->entry = rd64(f + 24);
+	uint64_t phoff = util_le64(f + 32);
+	uint16_t phnum = util_le16(f + 56);
+	out->entry = util_le64(f + 24);
 	out->segment_count = 0;
 	out->phys_low = UINT64_MAX;
 	out->phys_high = 0;
 	for (size_t i = 0; i < phnum; i++) {
 		const uint8_t *ph = f + phoff + i * PHDR_SIZE;
-		if (rd32(ph) != PT_LOAD)
+		if (util_le32(ph) != PT_LOAD)
 			continue;
 		struct elf_segment seg;
 		if (!check_segment(ph, i, size, &seg, err))

@@ -1,6 +1,8 @@
 /* tdvf.c: find and check the TDX metadata of an OVMF/TDVF image through its GUIDed footer table. */
 #include "tdvf.h"
 
+#include "util.h"
+
 /*
  * Layout, from the end of the image (which is mapped to end at 4 GiB):
  *
@@ -46,23 +48,6 @@ static const uint8_t tdvf_descriptor_guid[TDVF_GUID_SIZE] = { /* e9eaf9f3-168e-4
 	0xa8, 0xeb, 0x7f, 0x4d, 0x87, 0x38, 0xf6, 0xae,
 };
 
-/* Byte-wise little-endian reads: the image may be unaligned and the host may not be x86. */
-static uint16_t tdvf_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t tdvf_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-	       ((uint32_t)p[3] << 24);
-}
-
-static uint64_t tdvf_le64(const uint8_t *p)
-{
-	return (uint64_t)tdvf_le32(p) | ((uint64_t)tdvf_le32(p + 4) << 32);
-}
-
 static bool tdvf_guid_eq(const uint8_t *p, const uint8_t *guid)
 {
 	for (size_t i = 0; i < TDVF_GUID_SIZE; i++)
@@ -85,7 +70,7 @@ static enum tdvf_status tdvf_find_offset_entry(const uint8_t *img, size_t size, 
 	if (guid_at < 2)
 		return TDVF_BAD_TABLE_LENGTH;
 	size_t len_at = guid_at - 2;
-	size_t table_len = tdvf_le16(img + len_at);
+	size_t table_len = util_le16(img + len_at);
 	/* The length counts the footer's own u16 and GUID; the entries fill the rest and must
 	 * lie inside the image. */
 	if (table_len < TDVF_ENTRY_TRAILER || table_len - TDVF_ENTRY_TRAILER > len_at)
@@ -97,7 +82,7 @@ static enum tdvf_status tdvf_find_offset_entry(const uint8_t *img, size_t size, 
 		if (remaining < TDVF_ENTRY_TRAILER)
 			return TDVF_BAD_ENTRY_LENGTH;
 		const uint8_t *guid = img + end - TDVF_GUID_SIZE;
-		size_t entry_len = tdvf_le16(img + end - TDVF_ENTRY_TRAILER);
+		size_t entry_len = util_le16(img + end - TDVF_ENTRY_TRAILER);
 		if (entry_len < TDVF_ENTRY_TRAILER || entry_len > remaining)
 			return TDVF_BAD_ENTRY_LENGTH;
 		if (tdvf_guid_eq(guid, tdvf_offset_guid)) {
@@ -113,12 +98,12 @@ static enum tdvf_status tdvf_find_offset_entry(const uint8_t *img, size_t size, 
 
 static enum tdvf_status tdvf_read_section(const uint8_t *p, struct tdvf_section *s)
 {
-	s->data_offset = tdvf_le32(p);
-	s->raw_size = tdvf_le32(p + 4);
-	s->address = tdvf_le64(p + 8);
-	s->size = tdvf_le64(p + 16);
-	s->type = tdvf_le32(p + 24);
-	s->attributes = tdvf_le32(p + 28);
+	s->data_offset = util_le32(p);
+	s->raw_size = util_le32(p + 4);
+	s->address = util_le64(p + 8);
+	s->size = util_le64(p + 16);
+	s->type = util_le32(p + 24);
+	s->attributes = util_le32(p + 28);
 
 	/* QEMU hw/i386/tdvf.c: address and size page aligned, raw data no larger than memory. */
 	if ((s->address % TDVF_PAGE) != 0 || (s->size % TDVF_PAGE) != 0)
@@ -139,11 +124,11 @@ static enum tdvf_status tdvf_read_descriptor(const uint8_t *img, size_t size, si
 	const uint8_t *d = img + desc;
 	size_t room = size - desc; /* bytes from the descriptor to the image end (>= 16) */
 
-	if (tdvf_le32(d) != TDVF_SIGNATURE)
+	if (util_le32(d) != TDVF_SIGNATURE)
 		return TDVF_BAD_SIGNATURE;
-	uint32_t length = tdvf_le32(d + 4);
-	uint32_t version = tdvf_le32(d + 8);
-	uint32_t count = tdvf_le32(d + 12);
+	uint32_t length = util_le32(d + 4);
+	uint32_t version = util_le32(d + 8);
+	uint32_t count = util_le32(d + 12);
 	if (version != TDVF_VERSION)
 		return TDVF_BAD_VERSION;
 	if (count < TDVF_MIN_SECTIONS || count > TDVF_MAX_SECTIONS)
@@ -186,7 +171,7 @@ enum tdvf_status tdvf_read(const void *image, size_t size, struct tdvf_metadata 
 
 	/* The entry holds the distance from the image end to the descriptor, which the
 	 * descriptor GUID immediately precedes. */
-	uint32_t from_end = tdvf_le32(img + data_off);
+	uint32_t from_end = util_le32(img + data_off);
 	if (from_end < TDVF_DESCRIPTOR_HEADER || from_end > size ||
 	    size - from_end < TDVF_GUID_SIZE)
 		return TDVF_BAD_METADATA_OFFSET;

@@ -83,4 +83,22 @@ void util_sb_u64(struct util_sb *sb, uint64_t value);
 /* Append an unsigned number in lower-case hex with a 0x prefix and no padding ("0x80b000"). */
 void util_sb_hex(struct util_sb *sb, uint64_t value);
 
+/* Little-endian reads byte by byte: firmware tables, ELF headers and EFI descriptors arrive at
+ * any alignment, and the host tests need not run on x86. Inline, so that the kernel can use
+ * the shared parsers (acpi.c) without linking util.c. */
+static inline uint16_t util_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t util_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t util_le64(const uint8_t *p)
+{
+	return (uint64_t)util_le32(p) | (uint64_t)util_le32(p + 4) << 32;
+}
+
 #endif /* TAGBOOT_UTIL_H */
