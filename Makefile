@@ -68,18 +68,20 @@ test: deps
 # ---------------------------------------------------------------------------------------------
 
 HANDOFF_SRCS := $(sort $(wildcard handoff/src/*.c))
-CORE_SRCS := $(sort $(wildcard loader/core/*.c))
+# acpi/: the ACPI reader and writer, freestanding, shared by the loader, the kernel and tools.
+ACPI_SRCS := $(sort $(wildcard acpi/*.c))
+# The loader's logic; every host, EFI and fuzz build takes the shared ACPI code with it.
+CORE_SRCS := $(sort $(wildcard loader/core/*.c)) $(ACPI_SRCS)
 LOADER_EFI_SRCS := $(sort $(wildcard loader/efi/*.c))
 LOADER_EFI_ASM := $(sort $(wildcard loader/efi/*.S))
 KERNEL_SRCS := $(sort $(wildcard kernel-sample/*.c))
 KERNEL_ASM := $(sort $(wildcard kernel-sample/*.S))
-# loader/core files the kernel also links (parsers it shares with the loader).
-KERNEL_SHARED ?= acpi.c
-KERNEL_SHARED_SRCS := $(filter $(addprefix loader/core/,$(KERNEL_SHARED)),$(CORE_SRCS))
+# What the kernel shares with the loader besides handoff/: the ACPI reader (acpi/).
+KERNEL_SHARED_SRCS := $(ACPI_SRCS)
 TOOL_SRCS := $(sort $(wildcard tools/handoff/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 
-INCLUDES := -Ihandoff/include -Iloader/core
+INCLUDES := -Ihandoff/include -Iacpi -Iloader/core
 
 # ---------------------------------------------------------------------------------------------
 # Host build: library for tests and tools
@@ -173,7 +175,8 @@ payloads: $(PAYLOADS)
 # ---------------------------------------------------------------------------------------------
 
 KERNEL_CC ?= gcc
-KERNEL_CFLAGS := -std=c11 -O2 -g $(WARN) $(INCLUDES) -ffreestanding -fno-stack-protector \
+# The kernel sees handoff/ and acpi/ only, never loader/core/.
+KERNEL_CFLAGS := -std=c11 -O2 -g $(WARN) -Ihandoff/include -Iacpi -ffreestanding -fno-stack-protector \
 	-fno-pic -fno-pie -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mcmodel=kernel \
 	-fno-asynchronous-unwind-tables -DTB_KERNEL=1 -MMD -MP $(KERNEL_EXTRA_CFLAGS)
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -T kernel-sample/kernel.ld

@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "acpi.h"
+#include "appark_wakelog.h"
 #include "tagboot_handoff.h"
 
 /* The arrival list holds one u32 per AP in the code page. */

@@ -9,14 +9,7 @@
 #include "sha256.h"
 #include "util.h"
 
-/* Why one step failed: the file it concerns and a reason built into `text`. */
-struct boot_native_err {
-	const char *file;
-	struct util_sb sb;
-	char text[BOOT_LOG_LINE_MAX];
-};
-
-static struct util_sb *boot_native_err_begin(struct boot_native_err *err, const char *file)
+struct util_sb *boot_native_err_begin(struct boot_native_err *err, const char *file)
 {
 	err->file = file;
 	util_sb_init(&err->sb, err->text, sizeof(err->text));
@@ -58,7 +51,7 @@ static bool boot_native_alloc(struct boot_native *bn, struct boot_native_err *er
 }
 
 /* Compare a file's SHA-256 with its pin; on mismatch the reason names both digests. */
-static bool boot_native_check_pin(const void *data, uint64_t size, const uint8_t pin[32],
+bool boot_native_check_pin(const void *data, uint64_t size, const uint8_t pin[32],
                                   struct boot_native_err *err, const char *file)
 {
 	uint8_t got[SHA256_DIGEST_SIZE];
@@ -77,7 +70,7 @@ static bool boot_native_check_pin(const void *data, uint64_t size, const uint8_t
 }
 
 /* Read a whole file into remembered pages of the given kind. */
-static bool boot_native_read(struct boot_native *bn, struct boot_native_err *err,
+bool boot_native_read(struct boot_native *bn, struct boot_native_err *err,
                              const char *path, uint32_t kind, uint64_t *addr, uint64_t *size)
 {
 	enum fw_status st = bn->fw->read_file(bn->fw, path, addr, size);
@@ -290,16 +283,27 @@ static bool boot_native_probe_map(struct boot_native *bn, struct boot_native_err
 	return false;
 }
 
-/* Null, 64-bit code (0x08), data (0x10); the GDTR follows the three descriptors. */
+/* Handoff kernels: null, 64-bit code (0x08), data (0x10). Linux (boot.rst, 64-bit entry):
+ * code at __BOOT_CS (0x10) and data at __BOOT_DS (0x18), 0x08 unused. The GDTR follows the
+ * descriptors at offset 32. */
 static void boot_native_write_gdt(struct boot_native *bn)
 {
 	uint64_t *gdt = (uint64_t *)(uintptr_t)bn->gdt_addr;
+	const uint64_t code = 0x00af9a000000ffffull; /* present, ring 0, code, L=1 */
+	const uint64_t data = 0x00cf92000000ffffull; /* present, ring 0, data, writable, 4 GiB */
 	util_memset(gdt, 0, FW_PAGE_SIZE);
-	gdt[0] = 0;
-	gdt[1] = 0x00af9a000000ffffull; /* present, ring 0, code, L=1 */
-	gdt[2] = 0x00cf92000000ffffull; /* present, ring 0, data, writable, 4 GiB */
+	unsigned descs;
+	if (bn->is_linux) {
+		gdt[BOOT_LINUX_CS / 8] = code;
+		gdt[BOOT_LINUX_DS / 8] = data;
+		descs = 4;
+	} else {
+		gdt[BOOT_NATIVE_CS / 8] = code;
+		gdt[BOOT_NATIVE_DS / 8] = data;
+		descs = 3;
+	}
 	uint8_t *gdtr = (uint8_t *)(uintptr_t)bn->gdt_addr + 32;
-	uint16_t limit = 3 * 8 - 1;
+	uint16_t limit = (uint16_t)(descs * 8 - 1);
 	util_memcpy(gdtr, &limit, 2);
 	util_memcpy(gdtr + 2, &bn->gdt_addr, 8);
 	bn->gdtr_addr = bn->gdt_addr + 32;
@@ -341,6 +345,7 @@ static bool boot_native_allocate(struct boot_native *bn, struct boot_native_err 
 	if (!boot_native_probe_map(bn, err, &descs, &desc_size, &top))
 		return false;
 	bn->max_descs = descs + BOOT_NATIVE_DESC_MARGIN;
+	bn->desc_size = desc_size;
 	size_t cpus = bn->acpi_ok ? bn->acpi.cpu_count : 0;
 	size_t cmdline_len = util_strlen(bn->entry->options);
 	bn->handoff_cap = boot_handoff_blob_size((size_t)bn->max_descs, (size_t)desc_size, cpus,
@@ -387,7 +392,7 @@ static uint64_t boot_native_tsc_per_ms(struct boot_native *bn)
  * there, so the key is ignored with a warning; so it is without a CPU list or APs. */
 static bool boot_native_plan_parking(struct boot_native *bn, struct boot_native_err *err)
 {
-	if (bn->entry->ap_park != CONFIG_AP_PARK_MAILBOX)
+	if (bn->entry->ap_park == CONFIG_AP_PARK_NONE)
 		return true;
 	const char *skip = NULL;
 	if (!bn->acpi_ok || !bn->acpi.madt_found)
@@ -440,6 +445,11 @@ static bool boot_native_plan_parking(struct boot_native *bn, struct boot_native_
 	bn->park_region_count = appark_regions(&bn->park, bn->park_regions, APPARK_REGION_COUNT);
 	bn->park.tsc_per_ms = boot_native_tsc_per_ms(bn);
 	bn->parking = true;
+	if (bn->entry->ap_park == CONFIG_AP_PARK_MAILBOX_UNREPORTED)
+		boot_log(bn->fw, "warning: ap-park mailbox-unreported: tagboot LIES ON PURPOSE: the APs are "
+		                 "parked, but their mailbox, code, page tables and stacks are reported "
+		                 "to the kernel as usable memory (emulating TDVF before "
+		                 "edk2-stable202411); a kernel that trusts the map will destroy them");
 	struct boot_log_line line;
 	boot_log_begin(&line, false);
 	util_sb_str(&line.sb, "ap-park: ");
@@ -475,8 +485,10 @@ static void boot_native_fill_tagging(struct boot_native *bn)
 	bn->tagging.reserve_count = bn->entry->reserve_count;
 	bn->tagging.allocs = bn->tag_allocs;
 	bn->tagging.alloc_count = n;
-	bn->tagging.parking_regions = bn->parking ? bn->park_regions : NULL;
-	bn->tagging.parking_region_count = bn->parking ? bn->park_region_count : 0;
+	/* mailbox-unreported: the area stays untagged, so the map calls it usable. */
+	bool tag_parking = bn->parking && bn->entry->ap_park == CONFIG_AP_PARK_MAILBOX;
+	bn->tagging.parking_regions = tag_parking ? bn->park_regions : NULL;
+	bn->tagging.parking_region_count = tag_parking ? bn->park_region_count : 0;
 }
 
 static void boot_native_log_loaded(struct boot_native *bn)
@@ -511,13 +523,17 @@ bool boot_native_prepare(struct boot_native *bn, struct fw *fw, const struct con
 	bn->entry = entry;
 	bn->facts = facts;
 	bn->convert_status = TB_OK;
+	bn->is_linux = entry->kind == CONFIG_KIND_LINUX;
 	struct boot_native_err err;
 	boot_native_err_begin(&err, NULL);
-	if (!boot_native_load_kernel(bn, &err) || !boot_native_load_modules(bn, &err) ||
-	    !boot_native_acpi(bn, &err) || !boot_native_allocate(bn, &err) ||
-	    !boot_native_plan_parking(bn, &err))
+	bool loaded = bn->is_linux ? boot_linux_load(bn, &err)
+	                           : boot_native_load_kernel(bn, &err) &&
+	                                     boot_native_load_modules(bn, &err);
+	if (!loaded || !boot_native_acpi(bn, &err) || !boot_native_allocate(bn, &err) ||
+	    !boot_native_plan_parking(bn, &err) || (bn->is_linux && !boot_linux_prepare(bn, &err)))
 		return boot_native_fail(bn, &err);
-	boot_native_log_loaded(bn);
+	if (!bn->is_linux)
+		boot_native_log_loaded(bn);
 	boot_native_fill_tagging(bn);
 	/* The map buffer comes last so that its slack only absorbs the firmware's changes. */
 	enum fw_status st = FW_OK;
@@ -571,7 +587,13 @@ static bool boot_native_convert(void *ctx, const struct exitbs_map *map)
 		return false;
 	}
 	bn->convert_status = boot_handoff_build(&in, &bn->out);
-	return bn->convert_status == TB_OK;
+	if (bn->convert_status != TB_OK)
+		return false;
+	if (bn->is_linux && !boot_linux_finish(bn, map)) {
+		bn->convert_status = TB_ERR_NO_SPACE;
+		return false;
+	}
+	return true;
 }
 
 /* After ExitBootServices: park the APs, stamp the handoff, say how it went (UART only). */
@@ -621,6 +643,8 @@ enum exitbs_error boot_native_exit(struct boot_native *bn, enum fw_status *fw_er
 		boot_native_park(bn);
 		boot_handoff_stamp_jump((void *)(uintptr_t)bn->handoff_addr, bn->out.timestamps,
 		                        f->read_tsc ? f->read_tsc() : 0);
+		if (bn->is_linux)
+			boot_linux_attach_handoff(bn);
 		return EXITBS_OK;
 	}
 	/* Before the first ExitBootServices call the firmware is still whole: give it all back. */

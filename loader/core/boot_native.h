@@ -8,6 +8,8 @@
 
 #include "acpi.h"
 #include "appark.h"
+#include "boot_linux.h"
+#include "boot_log.h"
 #include "boot_alloc.h"
 #include "boot_handoff.h"
 #include "config.h"
@@ -55,6 +57,13 @@ struct boot_facts {
 	void (*park_aps)(const struct appark_layout *layout, struct appark_result *result);
 };
 
+/* Why one step failed: the file it concerns and a reason built into `text`. */
+struct boot_native_err {
+	const char *file;
+	struct util_sb sb;
+	char text[BOOT_LOG_LINE_MAX];
+};
+
 /* Everything the native boot holds; large, so the caller keeps it in static storage. */
 struct boot_native {
 	struct fw *fw;
@@ -71,6 +80,7 @@ struct boot_native {
 	uint64_t entries_addr, entries_cap;    /* entries_cap in entries */
 	uint64_t scratch_addr, scratch_size;
 	uint64_t max_descs;
+	uint64_t desc_size;                     /* of the firmware's map, from the size probe */
 	uint64_t stack_addr, gdt_addr, pt_addr, pt_pages;
 	struct exitbs_map map;
 	/* tagging input (filled before the exit, read by the conversion) */
@@ -82,6 +92,9 @@ struct boot_native {
 	struct tb_mem_entry park_regions[APPARK_REGION_COUNT];
 	size_t park_region_count;
 	struct appark_result park_result;
+	/* `linux` + `linux-protocol native` (boot_linux.c); unused for handoff kernels */
+	bool is_linux;
+	struct boot_linux linux;
 	/* results */
 	uint64_t tsc_before_exit;
 	uint64_t cr3;
@@ -104,5 +117,14 @@ bool boot_native_prepare(struct boot_native *bn, struct fw *fw, const struct con
  * gone). Before the first ExitBootServices call an error frees the allocations; after it,
  * the caller can only report through the UART and reset. */
 enum exitbs_error boot_native_exit(struct boot_native *bn, enum fw_status *fw_err);
+
+/* For the boot protocol files (boot_linux.c): start an error about file (the reason goes
+ * into the returned builder); read a whole file into remembered pages of kind; compare a
+ * file's SHA-256 with its pin (a mismatch names both digests). */
+struct util_sb *boot_native_err_begin(struct boot_native_err *err, const char *file);
+bool boot_native_read(struct boot_native *bn, struct boot_native_err *err, const char *path,
+                      uint32_t kind, uint64_t *addr, uint64_t *size);
+bool boot_native_check_pin(const void *data, uint64_t size, const uint8_t pin[32],
+                           struct boot_native_err *err, const char *file);
 
 #endif /* TAGBOOT_BOOT_NATIVE_H */

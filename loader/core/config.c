@@ -330,6 +330,7 @@ struct config_entry_state {
 	unsigned kernel_sha_line;
 	unsigned reserve_line;
 	unsigned ap_park_line;
+	unsigned protocol_line;
 	bool seen_title, seen_version, seen_sort_key, seen_machine_id;
 };
 
@@ -494,9 +495,19 @@ static void config_entry_line(const struct config_line *l, struct config_entry *
 			out->ap_park = CONFIG_AP_PARK_NONE;
 		else if (util_token_eq(l->value, l->value_len, "mailbox"))
 			out->ap_park = CONFIG_AP_PARK_MAILBOX;
+		else if (util_token_eq(l->value, l->value_len, "mailbox-unreported"))
+			out->ap_park = CONFIG_AP_PARK_MAILBOX_UNREPORTED;
 		else
-			config_line_error(diag, l, "expected none or mailbox", NULL);
+			config_line_error(diag, l, "expected none, mailbox or mailbox-unreported", NULL);
 		s->ap_park_line = l->number;
+	} else if (config_key_is(l, "linux-protocol")) {
+		if (util_token_eq(l->value, l->value_len, "efi-stub"))
+			out->linux_protocol = CONFIG_LINUX_EFI_STUB;
+		else if (util_token_eq(l->value, l->value_len, "native"))
+			out->linux_protocol = CONFIG_LINUX_NATIVE;
+		else
+			config_line_error(diag, l, "expected efi-stub or native", NULL);
+		s->protocol_line = l->number;
 	} else if (config_key_is(l, "architecture")) {
 		/* BLS architecture names are case-insensitive; this loader only runs x64 code. */
 		bool x64 = l->value_len == 3 && util_ascii_lower(l->value[0]) == 'x' &&
@@ -522,20 +533,27 @@ static void config_entry_finish(const char *file, struct config_entry *out,
 	if (out->initrd_count > 0 && out->kind != CONFIG_KIND_LINUX)
 		config_report(diag, CONFIG_LEVEL_ERROR, file, s->initrd_line, "initrd", 6,
 		              "only allowed with linux", NULL);
+	if (s->protocol_line != 0 && out->kind != CONFIG_KIND_LINUX)
+		config_report(diag, CONFIG_LEVEL_ERROR, file, s->protocol_line, "linux-protocol", 14,
+		              "only allowed with linux", NULL);
 	if (out->kind == CONFIG_KIND_HANDOFF)
 		return;
 	if (s->module_line != 0)
 		config_report(diag, CONFIG_LEVEL_ERROR, file, s->module_line, "module", 6,
 		              "only allowed with handoff-kernel", NULL);
+	/* A native Linux boot is tagboot's own boot too: pins, reserves and parking apply. */
+	if (config_entry_is_native(out))
+		return;
+	const char *native_only = "only allowed with handoff-kernel or linux-protocol native";
 	if (s->kernel_sha_line != 0)
 		config_report(diag, CONFIG_LEVEL_ERROR, file, s->kernel_sha_line, "kernel-sha256", 13,
-		              "only allowed with handoff-kernel", NULL);
+		              native_only, NULL);
 	if (s->reserve_line != 0)
 		config_report(diag, CONFIG_LEVEL_ERROR, file, s->reserve_line, "reserve", 7,
-		              "only allowed with handoff-kernel", NULL);
+		              native_only, NULL);
 	if (s->ap_park_line != 0)
 		config_report(diag, CONFIG_LEVEL_ERROR, file, s->ap_park_line, "ap-park", 7,
-		              "only allowed with handoff-kernel", NULL);
+		              native_only, NULL);
 }
 
 /* The id: file name without directory and ".conf". */

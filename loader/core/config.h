@@ -57,6 +57,15 @@ enum config_kind {
 enum config_ap_park {
 	CONFIG_AP_PARK_NONE = 0,
 	CONFIG_AP_PARK_MAILBOX = 1,
+	/* Parked as with MAILBOX, but the parking memory is reported usable: the firmware bug of
+	 * TDVF before edk2-stable202411, emulated on purpose (docs/linux.md). */
+	CONFIG_AP_PARK_MAILBOX_UNREPORTED = 2,
+};
+
+/* How a `linux` entry boots (`linux-protocol`). */
+enum config_linux_protocol {
+	CONFIG_LINUX_EFI_STUB = 0, /* LoadImage + StartImage: the kernel's EFI stub exits boot services */
+	CONFIG_LINUX_NATIVE = 1,   /* tagboot loads the bzImage, fills boot_params, exits, jumps */
 };
 
 struct config_module {
@@ -90,7 +99,16 @@ struct config_entry {
 	unsigned reserve_count;
 	struct config_reserve reserves[CONFIG_RESERVE_MAX];
 	enum config_ap_park ap_park;
+	enum config_linux_protocol linux_protocol;
 };
+
+/* True for the entries tagboot itself boots (exits boot services, builds the tagged map):
+ * `handoff-kernel`, and `linux` with `linux-protocol native`. */
+static inline bool config_entry_is_native(const struct config_entry *e)
+{
+	return e->kind == CONFIG_KIND_HANDOFF ||
+	       (e->kind == CONFIG_KIND_LINUX && e->linux_protocol == CONFIG_LINUX_NATIVE);
+}
 
 /* Zero the counters and message of diag and set its callback (emit may be NULL). */
 void config_diag_init(struct config_diag *diag, void (*emit)(void *ctx, int level, const char *msg),

@@ -183,3 +183,94 @@ enum tb_status efimap_build(const void *map, size_t map_size, size_t desc_size,
 	return tb_normalize(raw, raw_count, out, out_cap, out_count, norm_scratch,
 	                    scratch_size - used);
 }
+
+bool efimap_is_ram_type(uint32_t efi_type)
+{
+	return efi_type == EFIMAP_CONVENTIONAL_MEMORY || efi_type == EFIMAP_LOADER_CODE ||
+	       efi_type == EFIMAP_LOADER_DATA || efi_type == EFIMAP_BOOT_SERVICES_CODE ||
+	       efi_type == EFIMAP_BOOT_SERVICES_DATA;
+}
+
+/* Append one descriptor: a copy of src (desc_size bytes) with type and range replaced. */
+static bool efimap_emit(uint8_t *out, size_t out_cap, size_t desc_size, size_t *used,
+                        const uint8_t *src, uint32_t type, uint64_t base, uint64_t end,
+                        bool first_piece)
+{
+	if (end <= base)
+		return true;
+	if (out_cap - *used < desc_size)
+		return false;
+	uint8_t *d = out + *used;
+	util_memcpy(d, src, desc_size);
+	uint64_t pages = (end - base) / EFIMAP_PAGE_SIZE;
+	util_memcpy(d, &type, 4);
+	util_memcpy(d + 8, &base, 8);
+	if (!first_piece)
+		util_memset(d + 16, 0, 8);
+	util_memcpy(d + 24, &pages, 8);
+	*used += desc_size;
+	return true;
+}
+
+enum tb_status efimap_retype(const void *map, size_t map_size, size_t desc_size,
+                             const struct efimap_override *ov, size_t ov_count, void *out,
+                             size_t out_cap, size_t *out_size)
+{
+	if (map == NULL || out == NULL || out_size == NULL || (ov_count && ov == NULL))
+		return TB_ERR_NULL;
+	if (desc_size < EFIMAP_DESC_MIN_SIZE)
+		return TB_ERR_INVALID_ARG;
+	size_t used = 0;
+	struct efimap_desc d;
+	for (size_t i = 0; efimap_get(map, map_size, desc_size, i, &d); i++) {
+		const uint8_t *src = (const uint8_t *)map + i * desc_size;
+		uint64_t start = d.phys_start;
+		uint64_t end = start + desc_length(start, d.pages);
+		end &= ~(EFIMAP_PAGE_SIZE - 1);
+		if (!efimap_is_ram_type(d.type) || ov_count == 0) {
+			if (out_cap - used < desc_size)
+				return TB_ERR_NO_SPACE;
+			util_memcpy((uint8_t *)out + used, src, desc_size);
+			used += desc_size;
+			continue;
+		}
+		/* Overrides are sorted and disjoint, so their ends are sorted too: binary search for
+		 * the first that ends after this descriptor starts (the map itself may be unsorted). */
+		size_t lo = 0, hi = ov_count;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (ov[mid].base + ov[mid].length <= start)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		size_t first_ov = lo;
+		uint64_t cursor = start;
+		bool first = true;
+		for (size_t k = first_ov; k < ov_count && cursor < end; k++) {
+			uint64_t ob = ov[k].base & ~(EFIMAP_PAGE_SIZE - 1);
+			uint64_t oe = ov[k].base + ov[k].length;
+			oe = oe > UINT64_MAX - (EFIMAP_PAGE_SIZE - 1) ? UINT64_MAX & ~(EFIMAP_PAGE_SIZE - 1)
+			                                             : (oe + EFIMAP_PAGE_SIZE - 1) &
+			                                                       ~(EFIMAP_PAGE_SIZE - 1);
+			if (ob >= end)
+				break;
+			if (oe <= cursor)
+				continue;
+			uint64_t cut = ob > cursor ? ob : cursor;
+			uint64_t stop = oe < end ? oe : end;
+			if (!efimap_emit(out, out_cap, desc_size, &used, src, d.type, cursor, cut, first))
+				return TB_ERR_NO_SPACE;
+			first = first && cut == cursor;
+			if (!efimap_emit(out, out_cap, desc_size, &used, src, ov[k].efi_type, cut, stop,
+			                 first))
+				return TB_ERR_NO_SPACE;
+			first = false;
+			cursor = stop;
+		}
+		if (!efimap_emit(out, out_cap, desc_size, &used, src, d.type, cursor, end, first))
+			return TB_ERR_NO_SPACE;
+	}
+	*out_size = used;
+	return TB_OK;
+}

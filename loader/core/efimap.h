@@ -82,4 +82,29 @@ enum tb_status efimap_build(const void *map, size_t map_size, size_t desc_size,
                             struct tb_mem_entry *out, size_t out_cap, size_t *out_count,
                             void *scratch, size_t scratch_size);
 
+/* One retyping for efimap_retype: [base, base + length), rounded out to whole pages. */
+struct efimap_override {
+	uint64_t base;
+	uint64_t length;
+	uint32_t efi_type; /* EFIMAP_* */
+};
+
+/* Descriptors of memory the OS may treat as RAM once boot services are gone (conventional,
+ * loader and boot-services code and data): only these are ever retyped. */
+bool efimap_is_ram_type(uint32_t efi_type);
+
+/*
+ * Copy the map (map_size bytes, desc_size stride) into out (out_cap bytes), giving every
+ * RAM-type descriptor (efimap_is_ram_type) the override's type where an override covers it,
+ * split into up to three descriptors per override where it covers only part. Descriptors of
+ * other types are copied unchanged: an override never turns firmware or device memory into
+ * anything else. Overrides must be sorted by base and must not overlap. Bytes beyond the 40
+ * defined ones are copied from the original descriptor; split pieces get VirtualStart 0.
+ * *out_size gets the bytes written. TB_ERR_NO_SPACE if out is too small (each override can add
+ * at most two descriptors to the map), TB_ERR_INVALID_ARG for desc_size < 40.
+ */
+enum tb_status efimap_retype(const void *map, size_t map_size, size_t desc_size,
+                             const struct efimap_override *ov, size_t ov_count, void *out,
+                             size_t out_cap, size_t *out_size);
+
 #endif /* TAGBOOT_EFIMAP_H */

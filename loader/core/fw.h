@@ -37,6 +37,7 @@ enum fw_alloc_kind {
 /* EFI memory types the loader allocates (EFI_MEMORY_TYPE values, UEFI 2.10 7.2). */
 #define FW_MEM_LOADER_CODE 1u
 #define FW_MEM_LOADER_DATA 2u
+#define FW_MEM_ACPI_RECLAIM 9u  /* EfiACPIReclaimMemory: tables the OS may free once read */
 
 #define FW_PAGE_SIZE 4096ull
 

@@ -37,7 +37,18 @@ bool secure_policy_config(bool secure_boot, const struct config_hash_block *bloc
 bool secure_policy_entry(bool secure_boot, const struct config_loader *conf,
                          const struct config_entry *e, struct util_sb *why)
 {
-	if (!secure_boot || e->kind != CONFIG_KIND_HANDOFF || conf->secure_boot_unpinned)
+	if (!secure_boot)
+		return true;
+	/* The firmware bug emulator lies to the kernel about memory: never under Secure Boot,
+	 * whatever loader.conf allows. */
+	if (config_entry_is_native(e) && e->ap_park == CONFIG_AP_PARK_MAILBOX_UNREPORTED) {
+		util_sb_str(why, "Secure Boot: `ap-park mailbox-unreported` reports the parking memory "
+		                 "as usable on purpose (a firmware-bug emulator); refused");
+		return false;
+	}
+	/* A native boot (handoff kernel, or Linux without its EFI stub) bypasses the firmware's
+	 * image verification: the pin is what vouches for the kernel. */
+	if (!config_entry_is_native(e) || conf->secure_boot_unpinned)
 		return true;
 	if (!e->has_kernel_sha256) {
 		util_sb_str(why, "Secure Boot: no kernel-sha256 pin for ");

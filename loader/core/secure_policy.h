@@ -21,9 +21,11 @@ bool secure_policy_config(bool secure_boot, const struct config_hash_block *bloc
                           struct config_hash_set *set, struct util_sb *why);
 
 /*
- * Entry check: with Secure Boot on, a `handoff-kernel` entry needs `kernel-sha256` and a
- * `module-sha256` for every module, unless loader.conf says `secure-boot-unpinned allow`.
- * `efi` and `linux` entries are verified by the firmware in LoadImage. Returns false with the
+ * Entry check: with Secure Boot on, a native entry (`handoff-kernel`, or `linux` with
+ * `linux-protocol native`) needs `kernel-sha256` and a `module-sha256` for every module,
+ * unless loader.conf says `secure-boot-unpinned allow`; `ap-park mailbox-unreported` is
+ * refused outright. `efi` and `linux` (EFI stub) entries are verified by the firmware in
+ * LoadImage. Returns false with the
  * reason in *why when the entry must not boot.
  */
 bool secure_policy_entry(bool secure_boot, const struct config_loader *conf,

@@ -9,6 +9,8 @@
  * filled in by the BSP.
  */
 
+#include "appark_wakelog.h"
+
 	.text
 
 /* ---------------------------------------------------------------------------------------- */
@@ -161,8 +163,15 @@ lp_poll:
 	cmpl $1, %eax
 	jne lp_test
 	/* Wakeup: read the vector before acknowledging (the OS may reuse the mailbox at once),
-	 * then jump in long mode on these page tables with R8 = APIC ID, as TDVF does. */
+	 * log the wakeup in the firmware half (appark.h APPARK_WAKE_*), acknowledge, then jump in
+	 * long mode on these page tables with R8 = APIC ID, as TDVF does. */
 	movq 8(%rsi), %rax
+	movl $1, %ecx
+	lock xaddl %ecx, APPARK_WAKE_COUNT(%rsi)
+	cmpl $APPARK_WAKE_MAX, %ecx
+	jae 3f
+	movl %r8d, APPARK_WAKE_IDS(%rsi,%rcx,4)
+3:	movq %rax, APPARK_WAKE_VECTOR(%rsi)
 	movw $0, (%rsi)
 	xorl %ebx, %ebx
 	xorl %ecx, %ecx

@@ -190,6 +190,8 @@ static bool appark_efi_fill(const struct appark_layout *l)
 	appark_efi_fill_code(l);
 	appark_build_page_tables((void *)(uintptr_t)l->page_tables, l->page_tables);
 	util_memset((void *)(uintptr_t)l->mailbox, 0, 4096);
+	uint32_t magic = APPARK_WAKE_MAGIC;
+	util_memcpy((uint8_t *)(uintptr_t)l->mailbox + APPARK_WAKE_LOG, &magic, 4);
 	util_memset((void *)(uintptr_t)l->stacks, 0, (size_t)l->ap_count * APPARK_STACK_SIZE);
 	return true;
 }

@@ -2,6 +2,7 @@
 #include "efi_glue.h"
 
 #include "boot_log.h"
+#include "initrd.h"
 #include "util.h"
 
 /* LINUX_EFI_INITRD_MEDIA_GUID (Linux include/linux/efi.h; systemd-boot uses the same): the
@@ -77,46 +78,23 @@ static void chainload_initrd_remove(struct fw *fw)
 	chainload_initrd.pages = 0;
 }
 
-/* Read every initrd, concatenate them (each padded to 4 bytes, as cpio concatenation
- * expects) and publish the result on the initrd media device path. */
+/* Read every initrd, concatenate them (initrd.c) and publish the result on the initrd media
+ * device path. */
 static bool chainload_initrd_install(struct fw *fw, const struct config_entry *e)
 {
-	uint64_t addrs[CONFIG_INITRD_MAX], sizes[CONFIG_INITRD_MAX], total = 0;
-	unsigned n = 0;
-	bool ok = true;
-	for (; n < e->initrd_count; n++) {
-		enum fw_status st = fw->read_file(fw, e->initrd[n], &addrs[n], &sizes[n]);
-		if (st != FW_OK) {
-			chainload_error(fw, e, e->initrd[n],
-			                st == FW_NOT_FOUND ? "file not found" : "cannot read initrd", 0);
-			ok = false;
-			break;
-		}
-		total += (sizes[n] + 3u) & ~3ull;
-	}
-	if (ok) {
-		chainload_initrd.pages = fw_pages_for(total);
-		enum fw_status st = fw->allocate_pages(fw, FW_ALLOC_ANY, FW_MEM_LOADER_DATA,
-		                                       chainload_initrd.pages, &chainload_initrd.addr);
-		if (st != FW_OK) {
-			chainload_initrd.pages = 0;
-			chainload_error(fw, e, e->initrd[0], "cannot allocate the initrd", 0);
-			ok = false;
-		}
-	}
-	uint64_t off = 0;
-	for (unsigned i = 0; i < n; i++) {
-		if (ok) {
-			uint8_t *dst = (uint8_t *)(uintptr_t)chainload_initrd.addr + off;
-			util_memcpy(dst, (const void *)(uintptr_t)addrs[i], (size_t)sizes[i]);
-			util_memset(dst + sizes[i], 0, (size_t)(((sizes[i] + 3u) & ~3ull) - sizes[i]));
-			off += (sizes[i] + 3u) & ~3ull;
-		}
-		fw->free_pages(fw, addrs[i], fw_pages_for(sizes[i]));
-	}
-	if (!ok)
+	struct initrd_image img;
+	const char *failed = NULL;
+	enum fw_status st = initrd_load(fw, e, UINT64_MAX, &img, &failed);
+	if (st != FW_OK) {
+		chainload_error(fw, e, failed ? failed : e->initrd[0],
+		                failed ? (st == FW_NOT_FOUND ? "file not found" : "cannot read initrd")
+		                       : "cannot allocate the initrd",
+		                0);
 		return false;
-	chainload_initrd.size = total;
+	}
+	chainload_initrd.addr = img.addr;
+	chainload_initrd.pages = img.pages;
+	chainload_initrd.size = img.size;
 	chainload_initrd.protocol.LoadFile = chainload_initrd_load;
 	EFI_GUID media = CHAINLOAD_INITRD_MEDIA_GUID;
 	struct chainload_initrd_path *p = &chainload_initrd.path;

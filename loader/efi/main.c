@@ -160,6 +160,9 @@ static EFI_STATUS main_boot_native(struct fw *fw, const struct config_entry *e)
 	boot_log(fw, "exiting boot services");
 	enum fw_status st = FW_OK;
 	enum exitbs_error xe = boot_native_exit(bn, &st);
+	if (xe == EXITBS_OK && bn->is_linux)
+		jump_to_linux(bn->gdtr_addr, bn->cr3, bn->stack_top, bn->linux.params,
+		              bn->entry_point);
 	if (xe == EXITBS_OK)
 		jump_to_kernel(bn->gdtr_addr, bn->cr3, bn->stack_top, bn->handoff_addr,
 		               bn->entry_point);
@@ -200,7 +203,7 @@ static EFI_STATUS main_boot(struct fw *fw, const struct config_entry *e)
 	boot_log_end(fw, &line);
 	if (!secure_check_entry(fw, main_facts.secure_boot, &main_conf, e))
 		return main_fail(fw, EFI_SECURITY_VIOLATION);
-	if (e->kind == CONFIG_KIND_HANDOFF)
+	if (config_entry_is_native(e))
 		return main_boot_native(fw, e);
 	if (!chainload_run(fw, &main_uefi, e))
 		return main_fail(fw, EFI_LOAD_ERROR);

@@ -1,7 +1,10 @@
-/* init.c: /init of the test initramfs; reports the kernel command line and the second initrd, then exits QEMU. */
+/* init.c: /init of the test initramfs; reports the command line, initrds, CPUs, the MADT wakeup mailbox and its wakeup log, the firmware memmap and tagboot's handoff, then exits QEMU. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/io.h>
 #include <sys/mount.h>
@@ -9,11 +12,17 @@
 #include <sys/utsname.h>
 #include <termios.h>
 #include <unistd.h>
+#include <x86intrin.h>
+
+/* The wakeup log tagboot's parked APs keep in the mailbox (loader/core/appark_wakelog.h). */
+#include "appark_wakelog.h"
 
 /* QEMU isa-debug-exit at 0xf4 (tests/boot/README.md): 0x10 -> exit 33, 0x11 -> exit 35. */
 #define INIT_EXIT_PORT 0xf4
 #define INIT_EXIT_PASS 0x10
 #define INIT_EXIT_FAIL 0x11
+/* setup_data type of tagboot's handoff copy (loader/core/linux_params.h). */
+#define INIT_SETUP_TAGBOOT_HANDOFF 0x74620001u
 /* The file that only the second initrd carries (tests/linux/linux-boot.sh writes it). */
 #define INIT_SECOND_FILE "/tagboot-second/nonce"
 
@@ -60,6 +69,148 @@ static int init_has_word(const char *cmdline, const char *word)
 	return 0;
 }
 
+static void init_sayf_line(const char *prefix, const char *text)
+{
+	char line[512];
+	snprintf(line, sizeof(line), "%s%s\n", prefix, text);
+	init_say(line);
+}
+
+/* Online CPUs from /sys/devices/system/cpu/online ("0-3" or "0,2-3"). */
+static void init_report_cpus(void)
+{
+	char list[256], line[320];
+	if (!init_read_file("/sys/devices/system/cpu/online", list, sizeof(list))) {
+		init_say("TAGBOOT-LINUX-CPUS unreadable\n");
+		return;
+	}
+	int count = 0;
+	for (char *p = list; *p;) {
+		long a = strtol(p, &p, 10), b = a;
+		if (*p == '-')
+			b = strtol(p + 1, &p, 10);
+		count += (int)(b - a + 1);
+		if (*p == ',')
+			p++;
+		else
+			break;
+	}
+	snprintf(line, sizeof(line), "TAGBOOT-LINUX-CPUS online=%d list=%s\n", count, list);
+	init_say(line);
+}
+
+static uint64_t init_le(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+	for (int i = n - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* The MADT as Linux read it: its MP wakeup structure (type 0x10), if any, and then the
+ * wakeup log in the mailbox's firmware half, read through /dev/mem. */
+static void init_report_wakeup(void)
+{
+	static unsigned char madt[65536];
+	char line[4200];
+	int fd = open("/sys/firmware/acpi/tables/APIC", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, madt, sizeof(madt)) : -1;
+	if (fd >= 0)
+		close(fd);
+	uint64_t mailbox = 0;
+	int version = -1;
+	for (ssize_t off = 44; n > 44 && off + 2 <= n && madt[off + 1] >= 2; off += madt[off + 1]) {
+		if (madt[off] == 0x10 && madt[off + 1] >= 16 && off + 16 <= n) {
+			version = (int)init_le(madt + off + 2, 2);
+			mailbox = init_le(madt + off + 8, 8);
+		}
+	}
+	if (n < 44) {
+		init_say("TAGBOOT-LINUX-MADT-WAKEUP unreadable\n");
+		return;
+	}
+	if (version < 0) {
+		init_say("TAGBOOT-LINUX-MADT-WAKEUP none\n");
+		return;
+	}
+	snprintf(line, sizeof(line), "TAGBOOT-LINUX-MADT-WAKEUP mailbox=0x%llx version=%d\n",
+	         (unsigned long long)mailbox, version);
+	init_say(line);
+	static unsigned char page[4096];
+	fd = open("/dev/mem", O_RDONLY);
+	n = fd >= 0 ? pread(fd, page, sizeof(page), (off_t)mailbox) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n != (ssize_t)sizeof(page)) {
+		init_say("TAGBOOT-LINUX-WAKELOG unreadable (/dev/mem)\n");
+		return;
+	}
+	if (init_le(page + APPARK_WAKE_LOG, 4) != APPARK_WAKE_MAGIC) {
+		init_say("TAGBOOT-LINUX-WAKELOG no-magic\n");
+		return;
+	}
+	uint32_t count = (uint32_t)init_le(page + APPARK_WAKE_COUNT, 4);
+	int len = snprintf(line, sizeof(line), "TAGBOOT-LINUX-WAKELOG count=%u vector=0x%llx ids=",
+	                   count, (unsigned long long)init_le(page + APPARK_WAKE_VECTOR, 8));
+	for (uint32_t i = 0; i < count && i < APPARK_WAKE_MAX && len < (int)sizeof(line) - 16; i++)
+		len += snprintf(line + len, sizeof(line) - (size_t)len, "%s%llu", i ? "," : "",
+		                (unsigned long long)init_le(page + APPARK_WAKE_IDS + 4 * i, 4));
+	snprintf(line + len, sizeof(line) - (size_t)len, "\n");
+	init_say(line);
+}
+
+/* /sys/firmware/memmap/N: the e820 table as the boot loader gave it. */
+static void init_report_memmap(void)
+{
+	char path[128], start[64], end[64], type[64], text[256];
+	for (int i = 0; i < 1024; i++) {
+		snprintf(path, sizeof(path), "/sys/firmware/memmap/%d/start", i);
+		if (!init_read_file(path, start, sizeof(start)))
+			break;
+		snprintf(path, sizeof(path), "/sys/firmware/memmap/%d/end", i);
+		init_read_file(path, end, sizeof(end));
+		snprintf(path, sizeof(path), "/sys/firmware/memmap/%d/type", i);
+		init_read_file(path, type, sizeof(type));
+		snprintf(text, sizeof(text), "%s %s %s", start, end, type);
+		init_sayf_line("TAGBOOT-LINUX-MEMMAP ", text);
+	}
+}
+
+/* tagboot's handoff blob, if the loader passed it as setup_data, in hex lines. */
+static void init_report_handoff(void)
+{
+	char path[320], type[32];
+	DIR *d = opendir("/sys/kernel/boot_params/setup_data");
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/boot_params/setup_data/%s/type", de->d_name);
+		if (!init_read_file(path, type, sizeof(type)) ||
+		    strtoul(type, NULL, 0) != INIT_SETUP_TAGBOOT_HANDOFF)
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/boot_params/setup_data/%s/data", de->d_name);
+		int fd = open(path, O_RDONLY);
+		static unsigned char blob[1 << 20];
+		ssize_t n = fd >= 0 ? read(fd, blob, sizeof(blob)) : -1;
+		if (fd >= 0)
+			close(fd);
+		char line[160];
+		snprintf(line, sizeof(line), "TAGBOOT-LINUX-HANDOFF-BEGIN size=%zd\n", n);
+		init_say(line);
+		for (ssize_t off = 0; off < n; off += 64) {
+			int len = snprintf(line, sizeof(line), "TAGBOOT-LINUX-HANDOFF ");
+			for (ssize_t i = off; i < n && i < off + 64; i++)
+				len += snprintf(line + len, sizeof(line) - (size_t)len, "%02x", blob[i]);
+			snprintf(line + len, sizeof(line) - (size_t)len, "\n");
+			init_say(line);
+		}
+		init_say("TAGBOOT-LINUX-HANDOFF-END\n");
+	}
+	if (d)
+		closedir(d);
+}
+
 static void init_exit_qemu(int value)
 {
 	/* The serial tty sends from a buffer under interrupts: without waiting for it to drain,
@@ -82,6 +233,8 @@ static void init_exit_qemu(int value)
 
 int main(void)
 {
+	/* First thing: the TSC, for `make bench` (tests/bench: time until the kernel runs /init). */
+	unsigned long long tsc = __rdtsc();
 	/* The kernel opened /dev/console for us unless the initramfs lacked it. */
 	if (fcntl(1, F_GETFD) < 0) {
 		mkdir("/dev", 0755);
@@ -91,6 +244,11 @@ int main(void)
 	mkdir("/proc", 0555);
 	if (mount("proc", "/proc", "proc", 0, NULL) != 0)
 		init_say("TAGBOOT-LINUX: cannot mount /proc\n");
+	mkdir("/sys", 0555);
+	if (mount("sysfs", "/sys", "sysfs", 0, NULL) != 0)
+		init_say("TAGBOOT-LINUX: cannot mount /sys\n");
+	mkdir("/dev", 0755);
+	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 
 	char cmdline[4096], line[4600], second[256];
 	if (!init_read_file("/proc/cmdline", cmdline, sizeof(cmdline)))
@@ -102,6 +260,12 @@ int main(void)
 		snprintf(line, sizeof(line), "TAGBOOT-LINUX-RELEASE %s\n", uts.release);
 		init_say(line);
 	}
+	snprintf(line, sizeof(line), "TAGBOOT-LINUX-TSC %llu\n", tsc);
+	init_say(line);
+	init_report_cpus();
+	init_report_wakeup();
+	init_report_memmap();
+	init_report_handoff();
 
 	int ok = init_has_word(cmdline, "tagboot.test=1");
 	if (init_read_file(INIT_SECOND_FILE, second, sizeof(second))) {

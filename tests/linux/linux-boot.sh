@@ -70,7 +70,7 @@ echo "linux-boot.sh: kernel $kver ($vmlinuz, $(stat -c %s "$vmlinuz") bytes)"
 nonce="$(date +%s)-$$-$RANDOM"
 rm -rf "$work/root1" "$work/root2"
 mkdir -p "$work/root1" "$work/root2/tagboot-second"
-gcc -static -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+gcc -static -O2 -Iloader/core -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-o "$work/root1/init" tests/linux/init.c || die "cannot build tests/linux/init.c statically (libc6-dev has libc.a)"
 echo "$nonce" >"$work/root2/tagboot-second/nonce"
 # The first initrd compressed, the second a plain cpio: the kernel finds the second only if the

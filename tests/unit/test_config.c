@@ -359,6 +359,36 @@ static void expect_entry_error(const char *text, const char *want)
 		fail_msg("for:\n%s\nwant: %s\ngot:  %s (ok=%d)", text, want, d.first_error, ok);
 }
 
+/* `linux-protocol native` makes a linux entry tagboot's own boot: pins, reserves, parking. */
+static void test_entry_linux_native(void **state)
+{
+	(void)state;
+	struct config_entry e;
+	struct config_diag d;
+	struct collected c;
+	const char *text = "linux /vmlinuz\n"
+	                   "linux-protocol native\n"
+	                   "initrd /initrd.img\n"
+	                   "ap-park mailbox-unreported\n"
+	                   "reserve 0x800000 0x6000 tdvf-page-tables\n"
+	                   "kernel-sha256 "
+	                   "0000000000000000000000000000000000000000000000000000000000000000\n";
+	assert_true(entry("n.conf", text, &e, &d, &c));
+	assert_int_equal(d.warnings, 0);
+	assert_int_equal(e.kind, CONFIG_KIND_LINUX);
+	assert_int_equal(e.linux_protocol, CONFIG_LINUX_NATIVE);
+	assert_true(config_entry_is_native(&e));
+	assert_int_equal(e.ap_park, CONFIG_AP_PARK_MAILBOX_UNREPORTED);
+	assert_int_equal(e.reserve_count, 1);
+	assert_true(e.has_kernel_sha256);
+	/* Without the key, or with efi-stub, today's chainload. */
+	assert_true(entry("s.conf", "linux /vmlinuz\nlinux-protocol efi-stub\n", &e, &d, &c));
+	assert_int_equal(e.linux_protocol, CONFIG_LINUX_EFI_STUB);
+	assert_false(config_entry_is_native(&e));
+	assert_true(entry("h.conf", "handoff-kernel /k\n", &e, &d, &c));
+	assert_true(config_entry_is_native(&e));
+}
+
 static void test_entry_errors(void **state)
 {
 	(void)state;
@@ -371,9 +401,17 @@ static void test_entry_errors(void **state)
 	expect_entry_error("linux /a\n\nmodule /m\n",
 	                   "e.conf:3: key 'module': only allowed with handoff-kernel");
 	expect_entry_error("linux /a\nreserve 0x1000 0x1000 x\n",
-	                   "e.conf:2: key 'reserve': only allowed with handoff-kernel");
+	                   "e.conf:2: key 'reserve': only allowed with handoff-kernel or linux-protocol native");
 	expect_entry_error("efi /a\nap-park mailbox\n",
-	                   "e.conf:2: key 'ap-park': only allowed with handoff-kernel");
+	                   "e.conf:2: key 'ap-park': only allowed with handoff-kernel or linux-protocol native");
+	expect_entry_error("linux /a\nlinux-protocol efi-stub\nap-park mailbox\n",
+	                   "e.conf:3: key 'ap-park': only allowed with handoff-kernel or linux-protocol native");
+	expect_entry_error("efi /a\nlinux-protocol native\n",
+	                   "e.conf:2: key 'linux-protocol': only allowed with linux");
+	expect_entry_error("linux /a\nlinux-protocol bios\n",
+	                   "e.conf:2: key 'linux-protocol': expected efi-stub or native");
+	expect_entry_error("handoff-kernel /k\nap-park yes\n",
+	                   "e.conf:2: key 'ap-park': expected none, mailbox or mailbox-unreported");
 	expect_entry_error("linux\n", "e.conf:1: key 'linux': missing value");
 	expect_entry_error("handoff-kernel /k\noptions\n", "e.conf:2: key 'options': missing value");
 	expect_entry_error("handoff-kernel /k\nkernel-sha256 abc\n",
@@ -400,7 +438,7 @@ static void test_entry_errors(void **state)
 	                   "abcdefghijabcdefghijabcdefghijXY\n",
 	                   "e.conf:2: key 'reserve': REASON longer than 31 bytes");
 	expect_entry_error("handoff-kernel /k\nap-park sometimes\n",
-	                   "e.conf:2: key 'ap-park': expected none or mailbox");
+	                   "e.conf:2: key 'ap-park': expected none, mailbox or mailbox-unreported");
 	expect_entry_error("linux /a\narchitecture aa64\n",
 	                   "e.conf:2: key 'architecture': tagboot boots only x64 entries");
 }
@@ -638,6 +676,7 @@ int main(void)
 		cmocka_unit_test(test_entry_linux),
 		cmocka_unit_test(test_entry_efi_and_ids),
 		cmocka_unit_test(test_entry_handoff),
+		cmocka_unit_test(test_entry_linux_native),
 		cmocka_unit_test(test_entry_errors),
 		cmocka_unit_test(test_entry_limits),
 		cmocka_unit_test(test_entry_warnings_and_duplicates),

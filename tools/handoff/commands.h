@@ -12,6 +12,7 @@
 /* Each takes argv[0] = the subcommand name and returns the process exit status. */
 int decode_main(int argc, char **argv);
 int sample_main(int argc, char **argv);
+int e820_main(int argc, char **argv);
 
 /* Read a whole file into a fresh 8-byte aligned buffer (free() it). On failure prints
  * "handoff: FILE: reason" to stderr and returns NULL. */

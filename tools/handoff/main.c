@@ -1,5 +1,5 @@
-/* main.c: the `handoff` host tool: a command table dispatching to decode, sample, simulate
- * and help. */
+/* main.c: the `handoff` host tool: a command table dispatching to decode, sample, simulate,
+ * e820 and help. */
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +24,8 @@ static const struct main_command main_commands[] = {
 	{ "simulate", "FILE", "the handoff tagboot would build from a text memory map (EDK2 shell "
 	                      "memmap, efi: mem, BIOS-e820 or START END TYPE lines): map, tags, "
 	                      "hazards, totals; --help for options", simulate_main },
+	{ "e820", "FILE", "the e820 table a native Linux boot derives from a handoff blob "
+	                  "(docs/linux.md), as /sys/firmware/memmap shows it", e820_main },
 	{ "help", "", "this text", main_help },
 };
 

@@ -1,11 +1,11 @@
 /* acpi.c: RSDP -> XSDT/RSDT -> MADT walk (CPUs, MP wakeup mailbox), checked at every step. */
 #include "acpi.h"
 
-#include "util.h"
+#include "acpi_bytes.h"
 
 /*
- * Self-contained on purpose: the sample kernel links this file without util.c (Makefile
- * KERNEL_SHARED), so the few helpers it needs are local and static.
+ * Freestanding: the loader, the sample kernel and the host tools link this directory (acpi/)
+ * as it is, so it uses nothing of loader/core.
  * Layouts: ACPI 6.5 section 5.2.5.3 (RSDP), 5.2.6 (system description table header),
  * 5.2.7 (RSDT), 5.2.8 (XSDT), 5.2.12 (MADT); MP wakeup: ACPI 6.4 5.2.12.19 (version 1 with
  * the reset vector: ACPI 6.6).
@@ -22,14 +22,6 @@
 #define MADT_LAPIC_OVERRIDE 5u
 #define MADT_LOCAL_X2APIC 9u
 #define MADT_MP_WAKEUP 0x10u
-
-static uint8_t sum8(const uint8_t *p, uint64_t n)
-{
-	uint8_t s = 0;
-	for (uint64_t i = 0; i < n; i++)
-		s = (uint8_t)(s + p[i]);
-	return s;
-}
 
 static bool sig_is(const uint8_t *p, const char *sig, unsigned n)
 {
@@ -105,7 +97,7 @@ static const uint8_t *map_table(const struct acpi_mem *mem, uint64_t phys, const
 		fail(out, name, "wrong signature at", phys);
 		return NULL;
 	}
-	uint32_t len = util_le32(h + 4);
+	uint32_t len = acpi_le32(h + 4);
 	if (len < SDT_HEADER_SIZE) {
 		fail(out, name, "length is smaller than the 36-byte header", len);
 		return NULL;
@@ -119,8 +111,8 @@ static const uint8_t *map_table(const struct acpi_mem *mem, uint64_t phys, const
 		fail(out, name, "length runs into unreadable memory", len);
 		return NULL;
 	}
-	if (sum8(t, len) != 0) {
-		fail(out, name, "checksum is wrong: the bytes sum to", sum8(t, len));
+	if (acpi_sum8(t, len) != 0) {
+		fail(out, name, "checksum is wrong: the bytes sum to", acpi_sum8(t, len));
 		return NULL;
 	}
 	*length = len;
@@ -154,18 +146,18 @@ static bool madt_entry(struct acpi_info *out, const uint8_t *e, uint8_t len, uin
 	case MADT_LOCAL_APIC:
 		if (len < 8)
 			return fail(out, "MADT", "Local APIC entry shorter than 8 bytes at offset", offset);
-		add_cpu(out, e[3], e[2], util_le32(e + 4), 0);
+		add_cpu(out, e[3], e[2], acpi_le32(e + 4), 0);
 		break;
 	case MADT_LAPIC_OVERRIDE:
 		if (len < 12)
 			return fail(out, "MADT", "Local APIC address override shorter than 12 bytes at offset",
 			            offset);
-		out->local_apic_address = util_le64(e + 4);
+		out->local_apic_address = acpi_le64(e + 4);
 		break;
 	case MADT_LOCAL_X2APIC:
 		if (len < 16)
 			return fail(out, "MADT", "Local x2APIC entry shorter than 16 bytes at offset", offset);
-		add_cpu(out, util_le32(e + 4), util_le32(e + 12), util_le32(e + 8), 1);
+		add_cpu(out, acpi_le32(e + 4), acpi_le32(e + 12), acpi_le32(e + 8), 1);
 		break;
 	case MADT_MP_WAKEUP:
 		if (len < 16)
@@ -174,11 +166,11 @@ static bool madt_entry(struct acpi_info *out, const uint8_t *e, uint8_t len, uin
 			return fail(out, "MADT", "second MP wakeup entry at offset", offset);
 		out->mp_wakeup_found = true;
 		out->mailbox_version = (uint16_t)(e[2] | e[3] << 8);
-		out->mailbox_address = util_le64(e + 8);
+		out->mailbox_address = acpi_le64(e + 8);
 		/* Version 1 (ACPI 6.6) appends the reset vector: entry length 24. */
 		if (len >= 24) {
 			out->has_reset_vector = true;
-			out->reset_vector = util_le64(e + 16);
+			out->reset_vector = acpi_le64(e + 16);
 		}
 		break;
 	default:
@@ -197,7 +189,8 @@ static bool parse_madt(const struct acpi_mem *mem, uint64_t phys, struct acpi_in
 		return fail(out, "MADT", "length is smaller than the 44-byte fixed part", len);
 	out->madt_found = true;
 	out->madt_address = phys;
-	out->local_apic_address = util_le32(t + 36);
+	out->madt_length = len;
+	out->local_apic_address = acpi_le32(t + 36);
 	uint32_t off = MADT_ENTRIES_OFFSET;
 	while (off < len) {
 		if (len - off < 2)
@@ -233,28 +226,28 @@ bool acpi_parse(const struct acpi_mem *mem, uint64_t rsdp_phys, struct acpi_info
 		return fail(out, "RSDP", "not readable at", rsdp_phys);
 	if (!sig_is(r, "RSD PTR ", 8))
 		return fail(out, "RSDP", "wrong signature at", rsdp_phys);
-	if (sum8(r, RSDP_V1_SIZE) != 0)
+	if (acpi_sum8(r, RSDP_V1_SIZE) != 0)
 		return fail(out, "RSDP", "checksum is wrong: the first 20 bytes sum to",
-		            sum8(r, RSDP_V1_SIZE));
+		            acpi_sum8(r, RSDP_V1_SIZE));
 	out->rsdp_revision = r[15];
-	uint64_t root = util_le32(r + 16);
+	uint64_t root = acpi_le32(r + 16);
 	bool xsdt = false;
 	if (out->rsdp_revision >= 2) {
 		r = map(mem, rsdp_phys, RSDP_V2_SIZE);
 		if (r == NULL)
 			return fail(out, "RSDP", "revision 2 structure not readable at", rsdp_phys);
-		uint32_t length = util_le32(r + 20);
+		uint32_t length = acpi_le32(r + 20);
 		if (length < RSDP_V2_SIZE || length > 4096)
 			return fail(out, "RSDP", "length is not a revision 2 size", length);
 		r = map(mem, rsdp_phys, length);
 		if (r == NULL)
 			return fail(out, "RSDP", "length runs into unreadable memory", length);
-		if (sum8(r, length) != 0)
+		if (acpi_sum8(r, length) != 0)
 			return fail(out, "RSDP", "extended checksum is wrong: the bytes sum to",
-			            sum8(r, length));
+			            acpi_sum8(r, length));
 		/* Prefer the XSDT; fall back on the RSDT when firmware leaves the XSDT address 0. */
-		if (util_le64(r + 24) != 0) {
-			root = util_le64(r + 24);
+		if (acpi_le64(r + 24) != 0) {
+			root = acpi_le64(r + 24);
 			xsdt = true;
 		}
 	}
@@ -268,11 +261,12 @@ bool acpi_parse(const struct acpi_mem *mem, uint64_t rsdp_phys, struct acpi_info
 	const uint8_t *t = map_table(mem, root, xsdt ? "XSDT" : "RSDT", name, &len, out);
 	if (t == NULL)
 		return false;
+	out->root_length = len;
 	uint32_t stride = xsdt ? 8u : 4u;
 	uint32_t count = (len - SDT_HEADER_SIZE) / stride;
 	for (uint32_t i = 0; i < count; i++) {
 		const uint8_t *p = t + SDT_HEADER_SIZE + i * stride;
-		uint64_t phys = xsdt ? util_le64(p) : util_le32(p);
+		uint64_t phys = xsdt ? acpi_le64(p) : acpi_le32(p);
 		if (phys == 0)
 			continue;
 		const uint8_t *h = map(mem, phys, SDT_HEADER_SIZE);

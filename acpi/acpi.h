@@ -1,4 +1,4 @@
-/* acpi.h: RSDP -> XSDT/RSDT -> MADT walk (CPUs, MP wakeup mailbox), checked at every step. */
+/* acpi.h: RSDP -> XSDT/RSDT -> MADT walk (CPUs, MP wakeup mailbox), checked at every step; shared by loader, kernel and tools. */
 #ifndef TAGBOOT_ACPI_H
 #define TAGBOOT_ACPI_H
 
@@ -32,8 +32,10 @@ struct acpi_info {
 	uint8_t rsdp_revision;      /* 0 = ACPI 1.0 (RSDT), >= 2 has an XSDT address */
 	bool used_xsdt;             /* the walk went through the XSDT (else the RSDT) */
 	uint64_t root_table;        /* physical address of the XSDT or RSDT walked */
+	uint32_t root_length;       /* its length field (checked, header included) */
 	bool madt_found;
 	uint64_t madt_address;
+	uint32_t madt_length;       /* its length field (checked) */
 	uint64_t local_apic_address;/* MADT field, replaced by a type 5 override if present */
 	size_t cpu_count;           /* enabled or online-capable CPUs (type 0 and 9), deduplicated */
 	bool cpus_truncated;        /* more than ACPI_MAX_CPUS were listed */
