@@ -145,9 +145,7 @@ bool boot_linux_load(struct boot_native *bn, struct boot_native_err *err)
 	}
 	L->initrd = img.addr;
 	L->initrd_size = img.size;
-	uint8_t *bp = (uint8_t *)(uintptr_t)L->params;
-	util_memcpy(bp + BZIMAGE_OFF_RAMDISK_IMAGE, &img.addr, 4);
-	util_memcpy(bp + BZIMAGE_OFF_RAMDISK_SIZE, &img.size, 4);
+	linux_params_set_initrd((uint8_t *)(uintptr_t)L->params, img.addr, img.size);
 	/* One module record in the handoff for the concatenation, named after the first file. */
 	bn->modules[0].base = img.addr;
 	bn->modules[0].size = img.size;
@@ -181,7 +179,7 @@ static bool boot_linux_publish_acpi(struct boot_native *bn, struct boot_native_e
 		return false;
 	}
 	L->acpi_tables = addr;
-	util_memcpy((uint8_t *)(uintptr_t)L->params + LINUX_BP_ACPI_RSDP, &L->rsdp, 8);
+	linux_params_set_rsdp((uint8_t *)(uintptr_t)L->params, L->rsdp);
 	struct boot_log_line line;
 	boot_log_begin(&line, false);
 	util_sb_str(&line.sb, "acpi: published RSDP ");

@@ -78,6 +78,13 @@ bool bzimage_check(const void *file, size_t size, struct bzimage_info *out,
 		                    "the protected-mode kernel would start past the end of the file (truncated kernel)",
 		                    out->kernel_offset, true);
 	out->kernel_size = size - out->kernel_offset;
+	/* syssize: the protected-mode kernel in 16-byte units. A file may carry more (a signature
+	 * appended by sbsign), never less. */
+	uint64_t need = (uint64_t)util_le32(f + BZIMAGE_OFF_SYSSIZE) * 16u;
+	if (need > out->kernel_size)
+		return bzimage_fail(err, "syssize", BZIMAGE_OFF_SYSSIZE,
+		                    "the file holds fewer bytes than the protected-mode kernel it describes (truncated kernel)",
+		                    need, true);
 	out->kernel_alignment = util_le32(f + BZIMAGE_OFF_KERNEL_ALIGNMENT);
 	if (out->kernel_alignment < 4096u || (out->kernel_alignment & (out->kernel_alignment - 1)))
 		return bzimage_fail(err, "kernel_alignment", BZIMAGE_OFF_KERNEL_ALIGNMENT,

@@ -17,6 +17,7 @@
 /* Offsets into the file (= into boot_params for the setup header part). */
 #define BZIMAGE_SETUP_HEADER 0x1f1u
 #define BZIMAGE_OFF_SETUP_SECTS 0x1f1u
+#define BZIMAGE_OFF_SYSSIZE 0x1f4u
 #define BZIMAGE_OFF_BOOT_FLAG 0x1feu
 #define BZIMAGE_OFF_JUMP 0x200u
 #define BZIMAGE_OFF_HEADER 0x202u

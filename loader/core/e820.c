@@ -57,13 +57,17 @@ size_t e820_from_map(const struct tb_mem_entry *map, size_t n, struct e820_entry
                      size_t cap)
 {
 	size_t count = 0;
+	uint32_t last_type = 0;
+	uint64_t last_end = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t type = e820_type_of(&map[i]);
 		if (map[i].length == 0)
 			continue;
-		if (count > 0 && count <= cap && out[count - 1].type == type &&
-		    out[count - 1].addr + out[count - 1].size == map[i].base) {
-			out[count - 1].size += map[i].length;
+		/* Merge with the previous entry (tracked here, so the count is right past cap). */
+		if (count > 0 && last_type == type && last_end == map[i].base) {
+			if (count <= cap)
+				out[count - 1].size += map[i].length;
+			last_end += map[i].length;
 			continue;
 		}
 		if (count < cap) {
@@ -72,6 +76,8 @@ size_t e820_from_map(const struct tb_mem_entry *map, size_t n, struct e820_entry
 			out[count].type = type;
 		}
 		count++;
+		last_type = type;
+		last_end = map[i].base + map[i].length;
 	}
 	return count;
 }

@@ -71,13 +71,23 @@ void linux_params_init(uint8_t *bp, const struct linux_params_setup *s)
 	/* The kernel reads loadflags bit 6/7 only for the 16-bit entry; clear nothing else. */
 	lp_put(bp + BZIMAGE_OFF_CMD_LINE_PTR, (uint32_t)s->cmdline, 4);
 	lp_put(bp + LINUX_BP_EXT_CMD_LINE_PTR, (uint32_t)(s->cmdline >> 32), 4);
-	lp_put(bp + BZIMAGE_OFF_RAMDISK_IMAGE, (uint32_t)s->initrd, 4);
-	lp_put(bp + LINUX_BP_EXT_RAMDISK_IMAGE, (uint32_t)(s->initrd >> 32), 4);
-	lp_put(bp + BZIMAGE_OFF_RAMDISK_SIZE, (uint32_t)s->initrd_size, 4);
-	lp_put(bp + LINUX_BP_EXT_RAMDISK_SIZE, (uint32_t)(s->initrd_size >> 32), 4);
-	lp_put(bp + LINUX_BP_ACPI_RSDP, s->rsdp, 8);
+	linux_params_set_initrd(bp, s->initrd, s->initrd_size);
+	linux_params_set_rsdp(bp, s->rsdp);
 	if (s->fb && s->fb->address && s->fb->width && s->fb->height)
 		lp_screen_info(bp + LINUX_BP_SCREEN_INFO, s->fb);
+}
+
+void linux_params_set_initrd(uint8_t *bp, uint64_t addr, uint64_t size)
+{
+	lp_put(bp + BZIMAGE_OFF_RAMDISK_IMAGE, (uint32_t)addr, 4);
+	lp_put(bp + LINUX_BP_EXT_RAMDISK_IMAGE, (uint32_t)(addr >> 32), 4);
+	lp_put(bp + BZIMAGE_OFF_RAMDISK_SIZE, (uint32_t)size, 4);
+	lp_put(bp + LINUX_BP_EXT_RAMDISK_SIZE, (uint32_t)(size >> 32), 4);
+}
+
+void linux_params_set_rsdp(uint8_t *bp, uint64_t rsdp)
+{
+	lp_put(bp + LINUX_BP_ACPI_RSDP, rsdp, 8);
 }
 
 size_t linux_params_ext_size(size_t e820_count)

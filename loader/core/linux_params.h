@@ -56,6 +56,11 @@ struct linux_params_setup {
  * known before ExitBootServices. */
 void linux_params_init(uint8_t *bp, const struct linux_params_setup *s);
 
+/* The initrd (ramdisk_image/size and their ext_ halves) and acpi_rsdp_addr, for values that
+ * become known after linux_params_init. */
+void linux_params_set_initrd(uint8_t *bp, uint64_t addr, uint64_t size);
+void linux_params_set_rsdp(uint8_t *bp, uint64_t rsdp);
+
 struct linux_params_memory {
 	uint64_t efi_systab;
 	uint64_t efi_map, efi_map_size;   /* physical address and bytes of the EFI map Linux gets */

@@ -76,13 +76,13 @@ static void init_sayf_line(const char *prefix, const char *text)
 	init_say(line);
 }
 
-/* Online CPUs from /sys/devices/system/cpu/online ("0-3" or "0,2-3"). */
-static void init_report_cpus(void)
+/* Online CPUs from /sys/devices/system/cpu/online ("0-3" or "0,2-3"); -1 if unreadable. */
+static int init_report_cpus(void)
 {
 	char list[256], line[320];
 	if (!init_read_file("/sys/devices/system/cpu/online", list, sizeof(list))) {
 		init_say("TAGBOOT-LINUX-CPUS unreadable\n");
-		return;
+		return -1;
 	}
 	int count = 0;
 	for (char *p = list; *p;) {
@@ -97,6 +97,7 @@ static void init_report_cpus(void)
 	}
 	snprintf(line, sizeof(line), "TAGBOOT-LINUX-CPUS online=%d list=%s\n", count, list);
 	init_say(line);
+	return count;
 }
 
 static uint64_t init_le(const unsigned char *p, int n)
@@ -262,12 +263,18 @@ int main(void)
 	}
 	snprintf(line, sizeof(line), "TAGBOOT-LINUX-TSC %llu\n", tsc);
 	init_say(line);
-	init_report_cpus();
+	int cpus = init_report_cpus();
 	init_report_wakeup();
 	init_report_memmap();
 	init_report_handoff();
 
 	int ok = init_has_word(cmdline, "tagboot.test=1");
+	/* tagboot.expect-cpus=N: fewer (or more) CPUs online is a failure. */
+	const char *want = strstr(cmdline, "tagboot.expect-cpus=");
+	if (want && atoi(want + strlen("tagboot.expect-cpus=")) != cpus) {
+		init_say("TAGBOOT-LINUX: not the expected number of CPUs online\n");
+		ok = 0;
+	}
 	if (init_read_file(INIT_SECOND_FILE, second, sizeof(second))) {
 		snprintf(line, sizeof(line), "TAGBOOT-LINUX-INITRD2 %s\n", second);
 		init_say(line);

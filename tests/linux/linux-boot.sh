@@ -1,8 +1,10 @@
 #!/bin/bash
-# linux-boot.sh: boots Debian 12's own EFI-stub vmlinuz through the loader's `linux` entry with test initrds (QEMU+OVMF).
+# linux-boot.sh: boots Debian 12's own vmlinuz through the loader's `linux` entry, EFI stub and native protocol, with test initrds (QEMU+OVMF).
 #
 # Usage: tests/linux/linux-boot.sh [--build DIR] [--timeout S] [SCENARIO...]
-#   scenarios: linux-one-initrd linux-two-initrds linux-initrd2-missing linux-unpadded-concat (default: all)
+#   EFI stub: linux-one-initrd linux-two-initrds linux-initrd2-missing linux-unpadded-concat
+#   native:   native-one-initrd native-two-initrds native-mailbox-smp{2,4,8}
+#             native-unreported-smp{2,4,8} native-bad-{truncated,magic,32bit}   (default: all)
 # The kernel is downloaded once (apt-get download, not installed) and cached in DIR/linux/.
 set -u
 
@@ -14,12 +16,15 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--build) build=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
-	-h|--help) sed -n '4,6p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	-h|--help) sed -n '4,7p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	-*) echo "linux-boot.sh: unknown option '$1'" >&2; exit 2 ;;
 	*) scenarios+=("$1"); shift ;;
 	esac
 done
-[ ${#scenarios[@]} -gt 0 ] || scenarios=(linux-one-initrd linux-two-initrds linux-initrd2-missing linux-unpadded-concat)
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(linux-one-initrd linux-two-initrds linux-initrd2-missing
+	linux-unpadded-concat native-one-initrd native-two-initrds native-mailbox-smp2
+	native-mailbox-smp4 native-mailbox-smp8 native-unreported-smp2 native-unreported-smp4
+	native-unreported-smp8 native-bad-truncated native-bad-magic native-bad-32bit)
 
 work="$build/linux"
 kdir="$work/kernel"
@@ -64,6 +69,13 @@ if [ -z "$vmlinuz" ]; then
 fi
 kver=${vmlinuz##*/vmlinuz-}
 echo "linux-boot.sh: kernel $kver ($vmlinuz, $(stat -c %s "$vmlinuz") bytes)"
+# The bzImage checks on the real kernel (tests/unit/test_bzimage.c skips it without one).
+if [ -x "$build/tests/test_bzimage" ]; then
+	TAGBOOT_VMLINUZ=$vmlinuz "$build/tests/test_bzimage" >"$work/test_bzimage.out" 2>&1 &&
+		! grep -q SKIPPED "$work/test_bzimage.out" ||
+		{ cat "$work/test_bzimage.out"; die "tests/unit/test_bzimage.c failed on $vmlinuz"; }
+	echo "linux-boot.sh: bzimage_check accepts $kver and refuses it cut in half"
+fi
 
 # The initrds. A fresh nonce per run goes into the second one and the command line, so only
 # this run's files and options can produce the expected lines.
@@ -88,6 +100,7 @@ done
 echo "linux-boot.sh: initrd.img $(stat -c %s "$work/initrd.img") bytes (not a multiple of 4), initrd2.cpio $(stat -c %s "$work/initrd2.cpio") bytes"
 
 # Copies build/esp, adds the kernel and initrds and makes a `linux` entry the default.
+# $ENTRY_EXTRA (lines) goes into the entry as well.
 make_esp() {
 	local d="$work/esp-$1" options=$2
 	shift 2
@@ -101,6 +114,7 @@ make_esp() {
 		printf 'title Debian GNU/Linux 12 (tagboot test)\nversion %s\nlinux /linux/vmlinuz\n' "$kver"
 		for i in "$@"; do printf 'initrd %s\n' "$i"; done
 		printf 'options %s\n' "$options"
+		[ -z "${ENTRY_EXTRA:-}" ] || printf '%s\n' "$ENTRY_EXTRA"
 	} >"$d/loader/entries/debian.conf"
 	echo "$d"
 }
@@ -112,13 +126,20 @@ serial_of() {
 
 # What /init must have printed: the stub took the initrd from the loader's LoadFile2 device
 # path, the kernel is the downloaded one, the options arrived, the second initrd did or did not.
+# $3: stub (the EFI stub took the initrd from LoadFile2) or native (tagboot's boot_params).
 check_lines() {
-	local log=$1 second=$2 ok_line release_line second_line why=""
+	local log=$1 second=$2 how=${3:-stub} ok_line release_line second_line why=""
 	ok_line=$(printf '%s\n' "$log" | grep -a '^TAGBOOT-LINUX-OK cmdline=' | tail -n 1)
 	release_line=$(printf '%s\n' "$log" | grep -a '^TAGBOOT-LINUX-RELEASE ' | tail -n 1)
 	second_line=$(printf '%s\n' "$log" | grep -a '^TAGBOOT-LINUX-INITRD2 ' | tail -n 1)
-	printf '%s\n' "$log" | grep -aqF 'EFI stub: Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path' ||
-		why="no 'EFI stub: Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path' line"
+	if [ "$how" = stub ]; then
+		printf '%s\n' "$log" | grep -aqF 'EFI stub: Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path' ||
+			why="no 'EFI stub: Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path' line"
+	else
+		! printf '%s\n' "$log" | grep -aqF 'EFI stub:' || why="the EFI stub ran in a native boot"
+		printf '%s\n' "$log" | grep -aqE '^tagboot: linux: boot protocol 2\.[0-9]+, kernel at ' ||
+			why="no 'tagboot: linux: boot protocol' line from the loader"
+	fi
 	[ "$release_line" = "TAGBOOT-LINUX-RELEASE $kver" ] ||
 		why="${why:+$why; }expected 'TAGBOOT-LINUX-RELEASE $kver', got '${release_line:-nothing}'"
 	local word
@@ -135,22 +156,152 @@ check_lines() {
 
 passed=0 failed=0
 # Boots one scenario through tests/boot/run-boot.sh (exit 33 from /init, no RESULT line), then
-# checks the lines /init printed. $2: the second initrd's nonce, or "absent".
+# checks the lines /init printed. $2: the second initrd's nonce, or "absent"; $4: stub or
+# native; $5: SMP (default 2); $6: one more check to run on the log (a function name).
 boot() {
-	local name=$1 second=$2 esp=$3 why
-	if ! tests/boot/run-boot.sh --esp "$esp" --name "$name" --mem 1G --smp 2 --timeout "$timeout_s" \
+	local name=$1 second=$2 esp=$3 how=${4:-stub} smp=${5:-2} extra=${6:-} why log
+	if ! tests/boot/run-boot.sh --esp "$esp" --name "$name" --mem 1G --smp "$smp" --timeout "$timeout_s" \
 		--expect efi-pass --expect-text 'TAGBOOT-LINUX-OK cmdline='; then
 		failed=$((failed + 1))
 		return
 	fi
-	why=$(check_lines "$(serial_of "$name")" "$second")
+	log=$(serial_of "$name")
+	why=$(check_lines "$log" "$second" "$how")
+	[ -z "$why" ] && [ "$how" = native ] && why=$(check_e820 "$log" "$name")
+	[ -z "$why" ] && [ -n "$extra" ] && why=$("$extra" "$log" "$smp")
 	if [ -n "$why" ]; then
 		echo "FAIL $name: $why"
 		failed=$((failed + 1))
 		return
 	fi
-	serial_of "$name" | grep -a '^TAGBOOT-LINUX-' | grep -v exiting | sed "s/^/  $name: /"
+	printf '%s\n' "$log" | grep -a '^TAGBOOT-LINUX-' | grep -v 'exiting\|HANDOFF\|MEMMAP' | sed "s/^/  $name: /"
 	passed=$((passed + 1))
+}
+
+# Native boots: the handoff blob Linux received as setup_data (printed by /init in hex) must
+# be valid, and Linux's /sys/firmware/memmap must be exactly the e820 table the documented
+# mapping gives for its map (`handoff e820`, docs/linux.md), entry by entry.
+check_e820() {
+	local log=$1 name=$2 blob="$work/$name.handoff.bin" want got
+	printf '%s\n' "$log" | sed -n 's/^TAGBOOT-LINUX-HANDOFF \([0-9a-f]*\)$/\1/p' |
+		python3 -c 'import sys,binascii; sys.stdout.buffer.write(binascii.unhexlify("".join(sys.stdin.read().split())))' >"$blob"
+	[ -s "$blob" ] || { echo "no tagboot handoff among Linux's setup_data (/sys/kernel/boot_params)"; return; }
+	"$build/bin/handoff" decode "$blob" >"$blob.txt" 2>&1 ||
+		{ echo "the handoff Linux received does not validate: $(tail -n 1 "$blob.txt")"; return; }
+	want=$("$build/bin/handoff" e820 "$blob")
+	got=$(printf '%s\n' "$log" | sed -n 's/^TAGBOOT-LINUX-MEMMAP //p')
+	[ -n "$got" ] || { echo "no /sys/firmware/memmap lines from /init"; return; }
+	if [ "$want" != "$got" ]; then
+		echo "Linux's memmap differs from the e820 of the handoff map:"
+		diff <(printf '%s\n' "$want") <(printf '%s\n' "$got") | sed 's/^/    /'
+	fi
+}
+
+# The memmap type of the entry that holds address $2 (hex).
+memmap_type_at() {
+	local log=$1 addr=$(($2)) start end type
+	while read -r start end type; do
+		if [ $((start)) -le "$addr" ] && [ "$addr" -le $((end)) ]; then
+			echo "$type"
+			return
+		fi
+	done < <(printf '%s\n' "$log" | sed -n 's/^TAGBOOT-LINUX-MEMMAP //p')
+}
+
+# ap-park mailbox: every CPU online, and woken through tagboot's mailbox: Linux read the
+# mailbox from the MADT tagboot published, and the parked loop logged one wakeup per AP in
+# the mailbox's firmware half (an AP started by INIT-SIPI leaves no entry). The parking memory
+# is ACPI NVS in Linux's memmap; memtest=1 ran over all RAM first.
+check_wakeup() {
+	local log=$1 smp=$2 aps mailbox high_lo high_hi madt wake ids want_ids t
+	aps=$((smp - 1))
+	mailbox=$(printf '%s\n' "$log" | sed -n "s/^tagboot: ap-park: $aps of $aps APs parked on mailbox \(0x[0-9a-f]*\) .*/\1/p" | tail -n 1)
+	[ -n "$mailbox" ] || { echo "the loader did not park $aps APs"; return; }
+	read -r high_lo high_hi < <(printf '%s\n' "$log" |
+		sed -n 's/^tagboot: ap-park: .*code, page tables and stacks \(0x[0-9a-f]*\)-\(0x[0-9a-f]*\)$/\1 \2/p' | tail -n 1)
+	madt=$(printf '%s\n' "$log" | grep -a '^TAGBOOT-LINUX-MADT-WAKEUP ' | tail -n 1)
+	[ "$madt" = "TAGBOOT-LINUX-MADT-WAKEUP mailbox=$mailbox version=0" ] ||
+		{ echo "Linux's MADT does not carry tagboot's mailbox $mailbox: '${madt:-nothing}'"; return; }
+	printf '%s\n' "$log" | grep -aqx "TAGBOOT-LINUX-CPUS online=$smp list=0-$aps" ||
+		{ echo "not all $smp CPUs online: '$(printf '%s\n' "$log" | grep -a '^TAGBOOT-LINUX-CPUS' | tail -n 1)'"; return; }
+	wake=$(printf '%s\n' "$log" | grep -a '^TAGBOOT-LINUX-WAKELOG ' | tail -n 1)
+	want_ids=$(seq -s, 1 "$aps")
+	ids=$(printf '%s\n' "$wake" | sed -n 's/.* ids=\([0-9,]*\)$/\1/p' | tr , '\n' | sort -n | paste -sd, -)
+	case "$wake" in
+	"TAGBOOT-LINUX-WAKELOG count=$aps vector="*) ;;
+	*) echo "the mailbox's wakeup log does not hold $aps wakeups: '${wake:-nothing}'"; return ;;
+	esac
+	[ "$ids" = "$want_ids" ] || { echo "woken APIC IDs '$ids', expected '$want_ids'"; return; }
+	printf '%s\n' "$log" | grep -aq 'early_memtest: # of tests: 1' || { echo "memtest=1 did not run"; return; }
+	for t in "$mailbox" "$high_lo" "$high_hi"; do
+		[ "$(memmap_type_at "$log" "$t")" = "ACPI Non-volatile Storage" ] ||
+			{ echo "parking memory at $t is '$(memmap_type_at "$log" "$t")' in Linux's memmap, not ACPI NVS"; return; }
+	done
+}
+
+# ap-park mailbox-unreported + memtest=1: the parking memory is RAM to Linux, so memtest
+# overwrites the APs' code and page tables before SMP bring-up; not every CPU may come
+# online. Outcomes, named: "reset" (a parked AP faulted, the machine reset during memtest),
+# "missing" (/init saw fewer CPUs), "hang" (Linux waits forever for an AP to acknowledge).
+# Every other outcome, above all every CPU online, fails the test.
+boot_unreported() {
+	local name=$1 esp=$2 smp=$3 out log first lo hi verdict="" start end cpus
+	out="$work/$name.out"
+	tests/boot/run-boot.sh --esp "$esp" --name "$name" --mem 1G --smp "$smp" --timeout "$timeout_s" \
+		--expect efi-pass --expect-text 'TAGBOOT-LINUX-OK cmdline=' >"$out" 2>&1
+	log=$(serial_of "$name")
+	first=$(head -n 1 "$out")
+	if ! printf '%s\n' "$log" | grep -aqF 'tagboot LIES ON PURPOSE'; then
+		echo "FAIL $name: the loader did not announce mailbox-unreported"
+		failed=$((failed + 1))
+		return
+	fi
+	read -r lo hi < <(printf '%s\n' "$log" |
+		sed -n 's/^tagboot: ap-park: .*code, page tables and stacks \(0x[0-9a-f]*\)-\(0x[0-9a-f]*\)$/\1 \2/p' | tail -n 1)
+	cpus=$(printf '%s\n' "$log" | grep -a '^TAGBOOT-LINUX-CPUS ' | tail -n 1)
+	case "$first" in
+	"PASS "*) echo "FAIL $name: every CPU came online although the parking memory was reported usable ($cpus)"
+		failed=$((failed + 1)); return ;;
+	*"triple fault or reset"*)
+		# memtest must have written over the parking area before the reset.
+		while read -r start end; do
+			if [ $((start)) -le $((hi)) ] && [ $((end)) -gt $((lo)) ]; then
+				verdict="reset: memtest wrote $start-$end over the parking area $lo-$hi, a parked AP faulted and the machine reset before SMP bring-up"
+				break
+			fi
+		done < <(printf '%s\n' "$log" | sed -n 's/^\[ *[0-9.]*\] *\(0x[0-9a-f]*\) - \(0x[0-9a-f]*\) pattern .*/\1 \2/p')
+		[ -n "$verdict" ] || verdict="" ;;
+	*"exit code 35"*)
+		case "$cpus" in
+		"TAGBOOT-LINUX-CPUS online="*) [ "${cpus#*online=}" != "${cpus#*online=$smp }" ] ||
+			verdict="missing: $cpus of $smp" ;;
+		esac ;;
+	*"timeout after"*)
+		printf '%s\n' "$log" | grep -aq 'smp: Bringing up secondary CPUs' &&
+			! printf '%s\n' "$log" | grep -aq 'smp: Brought up' &&
+			verdict="hang: Linux waits for a parked AP that memtest destroyed" ;;
+	esac
+	if [ -z "$verdict" ]; then
+		echo "FAIL $name: not the outcome of the destroyed parking area: $first"
+		cat "$out"
+		failed=$((failed + 1))
+		return
+	fi
+	echo "PASS $name ($verdict)"
+	passed=$((passed + 1))
+}
+
+# A broken bzImage: the loader names file and field before ExitBootServices and returns to
+# the firmware. $3: the text the error must hold.
+boot_bad() {
+	local name=$1 esp=$2 text=$3
+	if tests/boot/run-boot.sh --esp "$esp" --name "$name" --mem 1G --smp 1 --timeout "$timeout_s" \
+		--expect loader-error --expect-text "$text"; then
+		serial_of "$name" | grep -a 'tagboot: error:' | head -n 1 | sed "s/^/  $name: /"
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
 }
 
 # A negative boot: the command line announces a second initrd that does not arrive. /init must
@@ -180,6 +331,21 @@ boot_must_fail() {
 }
 
 base="console=ttyS0 tagboot.test=1 tagboot.nonce=$nonce panic=-1 loglevel=3"
+# The memtest pairs: the same kernel, initrd and command line, only ap-park differs. nokaslr
+# keeps the decompressed kernel where tagboot loaded it, so that memtest, not the
+# decompressor, is what meets the parking area; earlyprintk shows memtest's ranges before a
+# reset can cut the log short.
+memtest="console=ttyS0 earlyprintk=serial,ttyS0,115200 nokaslr memtest=1 tagboot.test=1 tagboot.nonce=$nonce panic=-1"
+native="linux-protocol native"
+# A copy of the kernel with one change for the broken-image scenarios.
+bad_kernel() {
+	local esp=$1 how=$2
+	case "$how" in
+	truncated) head -c $(($(stat -c %s "$vmlinuz") / 2)) "$vmlinuz" >"$esp/linux/vmlinuz" ;;
+	magic) printf 'XXXX' | dd of="$esp/linux/vmlinuz" bs=1 seek=$((0x202)) conv=notrunc status=none ;;
+	32bit) printf '\000' | dd of="$esp/linux/vmlinuz" bs=1 seek=$((0x236)) conv=notrunc status=none ;;
+	esac
+}
 for s in "${scenarios[@]}"; do
 	case "$s" in
 	linux-one-initrd)
@@ -195,6 +361,25 @@ for s in "${scenarios[@]}"; do
 		esp=$(make_esp "$s" "$base tagboot.initrd2=1" /linux/unpadded.img)
 		cp "$work/unpadded.img" "$esp/linux/"
 		boot_must_fail "$s" "$esp" 'Initramfs unpacking failed: invalid magic at start of compressed archive' ;;
+	native-one-initrd)
+		boot "$s" absent "$(ENTRY_EXTRA=$native make_esp "$s" "$base" /linux/initrd.img)" native ;;
+	native-two-initrds)
+		boot "$s" "$nonce" "$(ENTRY_EXTRA=$native make_esp "$s" "$base tagboot.initrd2=1" /linux/initrd.img /linux/initrd2.cpio)" native ;;
+	native-mailbox-smp*)
+		n=${s#native-mailbox-smp}
+		boot "$s" absent "$(ENTRY_EXTRA=$(printf '%s\nap-park mailbox' "$native") make_esp "$s" "$memtest tagboot.expect-cpus=$n" /linux/initrd.img)" native "$n" check_wakeup ;;
+	native-unreported-smp*)
+		n=${s#native-unreported-smp}
+		boot_unreported "$s" "$(ENTRY_EXTRA=$(printf '%s\nap-park mailbox-unreported' "$native") make_esp "$s" "$memtest tagboot.expect-cpus=$n" /linux/initrd.img)" "$n" ;;
+	native-bad-truncated|native-bad-magic|native-bad-32bit)
+		esp=$(ENTRY_EXTRA=$native make_esp "$s" "$base" /linux/initrd.img)
+		bad_kernel "$esp" "${s#native-bad-}"
+		case "$s" in
+		*truncated) text='/linux/vmlinuz: setup header field syssize (0x1f4)' ;;
+		*magic) text='/linux/vmlinuz: setup header field header (0x202)' ;;
+		*32bit) text='/linux/vmlinuz: setup header field xloadflags (0x236): XLF_KERNEL_64 is not set' ;;
+		esac
+		boot_bad "$s" "$esp" "$text" ;;
 	*) echo "linux-boot.sh: unknown scenario '$s'" >&2; failed=$((failed + 1)) ;;
 	esac
 done

@@ -1,4 +1,4 @@
-/* test_acpi.c: acpi_parse over fake physical memory: XSDT and RSDT walks, MADT CPUs, MP wakeup, bad tables. */
+/* test_acpi.c: acpi_parse over fake physical memory: XSDT and RSDT walks, MADT CPUs, MP wakeup, bad tables; acpi_publish_wakeup read back. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "acpi.h"
+#include "acpi_publish.h"
 
 /* Fake physical memory: FAKE_BASE..FAKE_BASE+FAKE_SIZE is readable, anything else is not. The
  * accessor only hands out ranges that fit, so a read past a table it did not ask for is a bug
@@ -107,8 +108,9 @@ static void finish_madt(struct fake_mem *m, struct madt_builder *b)
 	(void)m;
 }
 
-/* RSDP revision 2 -> XSDT {FACP, MADT}; RSDT {FACP, MADT} too, for the revision 0 case. */
-static void build_tables(struct fake_mem *m, uint8_t revision)
+/* RSDP revision 2 -> XSDT {FACP, MADT}; RSDT {FACP, MADT} too, for the revision 0 case. The
+ * MADT has an MP wakeup structure unless without_wakeup. */
+static void build_tables_ex(struct fake_mem *m, uint8_t revision, bool without_wakeup)
 {
 	memset(m, 0, sizeof *m);
 	uint8_t *r = m->bytes + RSDP_AT;
@@ -148,8 +150,14 @@ static void build_tables(struct fake_mem *m, uint8_t revision)
 	madt_lapic(&b, 4, 0xff, 0);
 	madt_x2apic(&b, 0x100, 1, 5);
 	madt_x2apic(&b, 2, 1, 2);
-	madt_wakeup(&b, 0, 0x7e9f3000ull, 0, 16);
+	if (!without_wakeup)
+		madt_wakeup(&b, 0, 0x7e9f3000ull, 0, 16);
 	finish_madt(m, &b);
+}
+
+static void build_tables(struct fake_mem *m, uint8_t revision)
+{
+	build_tables_ex(m, revision, false);
 }
 
 static struct fake_mem mem_store;
@@ -340,6 +348,102 @@ static void test_many_cpus(void **state)
 	assert_int_equal(info->cpus[255].apic_id, 255);
 }
 
+/* Where the published tables go in the fake memory (free space after the firmware's). */
+#define PUB_AT 0x1000u
+
+/* The published RSDP -> XSDT/RSDT -> MADT, read back with the reader: the firmware's CPUs,
+ * plus the wakeup structure; the other tables shared; the firmware's own left untouched. */
+static void test_publish_wakeup(void **state)
+{
+	(void)state;
+	for (uint8_t revision = 0; revision <= 2; revision += 2) {
+		struct acpi_info *info = &info_store;
+		build_tables_ex(&mem_store, revision, true);
+		assert_true(parse(info));
+		assert_false(info->mp_wakeup_found);
+		size_t cpus = info->cpu_count;
+		uint8_t before[MADT_AT + 0x100];
+		memcpy(before, mem_store.bytes, sizeof before);
+		uint64_t size = acpi_publish_size(info);
+		assert_true(size <= FAKE_SIZE - PUB_AT);
+		struct acpi_mem mem = {fake_map, &mem_store};
+		uint64_t rsdp = 0;
+		char err[ACPI_ERROR_MAX] = "";
+		static struct acpi_info firmware;
+		firmware = *info;
+		assert_true(acpi_publish_wakeup(&mem, FAKE_BASE + RSDP_AT, &firmware, 0x9e000, mem_store.bytes + PUB_AT,
+		                                FAKE_BASE + PUB_AT, size, &rsdp, err));
+		assert_true(rsdp == FAKE_BASE + PUB_AT);
+		assert_memory_equal(before, mem_store.bytes, sizeof before);
+		assert_true(acpi_parse(&mem, rsdp, info));
+		assert_int_equal(info->rsdp_revision, 2);
+		assert_true(info->used_xsdt);
+		assert_true(info->madt_address != FAKE_BASE + MADT_AT);
+		assert_int_equal(info->cpu_count, cpus);
+		assert_true(info->mp_wakeup_found);
+		assert_int_equal(info->mailbox_version, 0);
+		assert_true(info->mailbox_address == 0x9e000);
+		assert_false(info->has_reset_vector);
+		assert_int_equal(info->madt_length, firmware.madt_length + ACPI_PUBLISH_WAKEUP_LEN);
+		/* The XSDT still names the FACP; the RSDT (all below 4 GiB) names the new MADT. */
+		const uint8_t *x = mem_store.bytes + (info->root_table - FAKE_BASE);
+		uint64_t first = 0;
+		memcpy(&first, x + 36, 8);
+		assert_true(first == FAKE_BASE + FACP_AT);
+		const uint8_t *r = mem_store.bytes + (rsdp - FAKE_BASE);
+		uint32_t rsdt = 0, madt = 0;
+		memcpy(&rsdt, r + 16, 4);
+		assert_true(rsdt != 0);
+		memcpy(&madt, mem_store.bytes + (rsdt - FAKE_BASE) + 40, 4);
+		assert_true(madt == info->madt_address);
+		/* A revision 0 reader of the new RSDP walks the RSDT to the same MADT. */
+		mem_store.bytes[(rsdp - FAKE_BASE) + 15] = 0;
+		mem_store.bytes[(rsdp - FAKE_BASE) + 8] = 0;
+		uint8_t sum = 0;
+		for (int i = 0; i < 20; i++)
+			sum = (uint8_t)(sum + mem_store.bytes[(rsdp - FAKE_BASE) + i]);
+		mem_store.bytes[(rsdp - FAKE_BASE) + 8] = (uint8_t)(0x100 - sum);
+		assert_true(acpi_parse(&mem, rsdp, info));
+		assert_false(info->used_xsdt);
+		assert_true(info->mp_wakeup_found);
+	}
+}
+
+static void test_publish_refusals(void **state)
+{
+	(void)state;
+	struct acpi_info *info = &info_store;
+	struct acpi_mem mem = {fake_map, &mem_store};
+	uint64_t rsdp = 1;
+	char err[ACPI_ERROR_MAX];
+	static uint8_t buf[4096];
+	build_tables(&mem_store, 2);
+	assert_true(parse(info));
+	/* The firmware parks the APs itself: nothing to publish. */
+	assert_false(acpi_publish_wakeup(&mem, FAKE_BASE + RSDP_AT, info, 0x9e000, buf, 0x100000,
+	                                 sizeof buf, &rsdp, err));
+	assert_true(rsdp == 0);
+	assert_non_null(strstr(err, "already has an MP wakeup structure"));
+	build_tables_ex(&mem_store, 2, true);
+	assert_true(parse(info));
+	assert_false(acpi_publish_wakeup(&mem, FAKE_BASE + RSDP_AT, info, 0x9e800, buf, 0x100000,
+	                                 sizeof buf, &rsdp, err));
+	assert_non_null(strstr(err, "not a 4 KiB aligned page"));
+	assert_false(acpi_publish_wakeup(&mem, FAKE_BASE + RSDP_AT, info, 0x9e000, buf, 0x100000,
+	                                 acpi_publish_size(info) - 1, &rsdp, err));
+	assert_non_null(strstr(err, "too small"));
+	/* Above 4 GiB: XSDT only, the RSDP's RSDT address stays 0. */
+	assert_true(acpi_publish_wakeup(&mem, FAKE_BASE + RSDP_AT, info, 0x9e000, buf,
+	                                0x100000000ull, sizeof buf, &rsdp, err));
+	uint32_t rsdt = 1;
+	memcpy(&rsdt, buf + 16, 4);
+	assert_int_equal(rsdt, 0);
+	info->madt_found = false;
+	assert_false(acpi_publish_wakeup(&mem, FAKE_BASE + RSDP_AT, info, 0x9e000, buf, 0x100000,
+	                                 sizeof buf, &rsdp, err));
+	assert_non_null(strstr(err, "none found"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +454,8 @@ int main(void)
 		cmocka_unit_test(test_bad_tables),
 		cmocka_unit_test(test_bad_madt_entries),
 		cmocka_unit_test(test_many_cpus),
+		cmocka_unit_test(test_publish_wakeup),
+		cmocka_unit_test(test_publish_refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* test_boot_native.c: the native boot (load, allocate, exit, handoff) against a fake firmware. */
+/* test_boot_native.c: the native boot (load, allocate, exit, handoff) against a fake firmware, for handoff kernels and for Linux (linux-protocol native). */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "boot_native.h"
+#include "linux_params.h"
 #include "fake_fw.h"
 #include "pagetable.h"
 #include "sha256.h"
@@ -398,6 +399,176 @@ static void test_exit_hard_error(void **state)
 	assert_int_equal(fake.ebs_calls, 1);
 }
 
+/* ---- linux-protocol native ---- */
+
+/* A bzImage as small as the checks allow: 4 setup sectors, a "kernel" of 0x800 bytes whose
+ * 64-bit entry (offset 0x200) is recognisable, pref_address at the mappable 256 MiB. */
+#define TEST_BZ_SIZE (5u * 512u + 0x800u)
+static uint8_t test_bz[TEST_BZ_SIZE];
+
+static void test_make_bzimage(void)
+{
+	uint8_t *f = test_bz;
+	memset(f, 0, sizeof(test_bz));
+	f[0x1f1] = 4;
+	put32(f + 0x1f4, 0x800 / 16);
+	put16(f + 0x1fe, 0xaa55);
+	f[0x201] = 0x6a;
+	memcpy(f + 0x202, "HdrS", 4);
+	put16(f + 0x206, 0x020f);
+	f[0x211] = 1;
+	put32(f + 0x22c, 0x7fffffff);
+	put32(f + 0x230, 0x200000);
+	f[0x234] = 1;
+	put16(f + 0x236, 0x7f);
+	put32(f + 0x238, 64);
+	put64(f + 0x258, TEST_PHYS);
+	put32(f + 0x260, 0x4000);
+	for (unsigned i = 0; i < 0x800; i++)
+		f[5 * 512 + i] = (uint8_t)i;
+}
+
+static int test_setup_linux(void **state)
+{
+	test_setup(state);
+	test_make_bzimage();
+	fake_add_file(&fake, "/linux/vmlinuz", test_bz, sizeof(test_bz));
+	static const uint8_t initrd1[5] = "07070", initrd2[3] = "abc";
+	fake_add_file(&fake, "/linux/initrd1", initrd1, sizeof(initrd1));
+	fake_add_file(&fake, "/linux/initrd2", initrd2, sizeof(initrd2));
+	strcpy(entry.id, "debian");
+	strcpy(entry.path, "/linux/vmlinuz");
+	strcpy(entry.options, "console=ttyS0 root=/dev/vda");
+	entry.kind = CONFIG_KIND_LINUX;
+	entry.linux_protocol = CONFIG_LINUX_NATIVE;
+	entry.initrd_count = 2;
+	strcpy(entry.initrd[0], "/linux/initrd1");
+	strcpy(entry.initrd[1], "/linux/initrd2");
+	facts.system_table = 0x3f9ee018;
+	return 0;
+}
+
+static uint64_t rd(uint64_t addr, int n)
+{
+	uint64_t v = 0;
+	memcpy(&v, (const void *)(uintptr_t)addr, (size_t)n);
+	return v;
+}
+
+static void test_linux_happy_path(void **state)
+{
+	(void)state;
+	assert_true(boot_native_prepare(&bn, &fake.fw, &entry, &facts));
+	assert_null(strstr(fake.out, "error"));
+	assert_non_null(strstr(fake.out, "linux: boot protocol 2.15, kernel at 0x10000000 (init_size 0x4000)"));
+	assert_true(bn.is_linux);
+	/* The protected-mode kernel at pref_address, entered at + 0x200. */
+	assert_int_equal(bn.linux.kernel_base, TEST_PHYS);
+	assert_int_equal(bn.entry_point, TEST_PHYS + 0x200);
+	assert_memory_equal((const void *)(uintptr_t)TEST_PHYS, test_bz + 5 * 512, 0x800);
+	/* GDT for boot.rst: code at 0x10, data at 0x18. */
+	const uint64_t *gdt = (const uint64_t *)(uintptr_t)bn.gdt_addr;
+	assert_int_equal(gdt[1], 0);
+	assert_int_equal(gdt[2], 0x00af9a000000ffffull);
+	assert_int_equal(gdt[3], 0x00cf92000000ffffull);
+	assert_int_equal(rd(bn.gdtr_addr, 2), 31);
+	/* Zero page: setup header, loader type, command line, initrds concatenated and padded. */
+	uint64_t bp = bn.linux.params;
+	assert_int_equal(rd(bp + 0x202, 4), 0x53726448);
+	assert_int_equal(rd(bp + 0x210, 1), LINUX_TYPE_OF_LOADER);
+	uint64_t cmd = rd(bp + 0x228, 4) | rd(bp + 0x0c8, 4) << 32;
+	assert_string_equal((const char *)(uintptr_t)cmd, "console=ttyS0 root=/dev/vda");
+	uint64_t initrd = rd(bp + 0x218, 4) | rd(bp + 0x0c0, 4) << 32;
+	assert_int_equal(rd(bp + 0x21c, 4), 8 + 4); /* every part padded, the last too */
+	assert_memory_equal((const void *)(uintptr_t)initrd, "07070\0\0\0abc", 11);
+	assert_int_equal(bn.module_count, 1);
+	/* The page tables identity map the kernel and the zero page. */
+	struct pagetable_pool pool = {(uint8_t *)(uintptr_t)bn.pt_addr, bn.pt_addr, bn.pt_pages, 0};
+	uint64_t pa = 0;
+	assert_true(pagetable_translate(&pool, bn.cr3, TEST_PHYS + 0x200, &pa));
+	assert_int_equal(pa, TEST_PHYS + 0x200);
+
+	enum fw_status st = FW_OTHER;
+	assert_int_equal(boot_native_exit(&bn, &st), EXITBS_OK);
+	assert_int_equal(bn.convert_status, TB_OK);
+	/* efi_info: EL64, the system table, the EFI map given to Linux. */
+	assert_int_equal(rd(bp + 0x1c0, 4), LINUX_EFI64_SIGNATURE);
+	assert_int_equal(rd(bp + 0x1c4, 4), 0x3f9ee018);
+	assert_int_equal(rd(bp + 0x1c8, 4), bn.map.desc_size);
+	assert_int_equal(rd(bp + 0x1d0, 4) | rd(bp + 0x1dc, 4) << 32, bn.linux.efi_map);
+	assert_int_equal(rd(bp + 0x1d4, 4), bn.linux.efi_map_size);
+	/* e820: what e820_from_map gives for the tagged map. */
+	unsigned n = (unsigned)rd(bp + 0x1e8, 1);
+	assert_true(n > 0);
+	assert_int_equal(n, bn.linux.e820_count);
+	const struct e820_entry *want = (const struct e820_entry *)(uintptr_t)bn.linux.e820;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t e = bp + 0x2d0 + 20u * i;
+		assert_int_equal(rd(e, 8), want[i].addr);
+		assert_int_equal(rd(e + 8, 8), want[i].size);
+		assert_int_equal(rd(e + 16, 4), want[i].type);
+	}
+	/* setup_data: the handoff blob, valid, after the header. */
+	uint64_t node = rd(bp + 0x250, 8);
+	assert_int_equal(node, bn.linux.handoff_node);
+	assert_int_equal(rd(node + 8, 4), LINUX_SETUP_TAGBOOT_HANDOFF);
+	assert_int_equal(rd(node + 12, 4), bn.out.blob_size);
+	size_t where = 0;
+	assert_int_equal(tb_validate((const void *)(uintptr_t)(node + 16), bn.out.blob_size, &where),
+	                 TB_OK);
+}
+
+static void test_linux_bad_image(void **state)
+{
+	(void)state;
+	test_bz[0x236] = 0; /* no XLF_KERNEL_64 */
+	assert_false(boot_native_prepare(&bn, &fake.fw, &entry, &facts));
+	assert_non_null(strstr(fake.out, "tagboot: error: entry 'debian': /linux/vmlinuz: setup header "
+	                                  "field xloadflags (0x236): XLF_KERNEL_64 is not set"));
+	assert_int_equal(fake.live_allocs, 0);
+	assert_int_equal(test_state.fixed_live, 0);
+}
+
+static void test_linux_options_too_long(void **state)
+{
+	(void)state;
+	memset(entry.options, 'x', 100);
+	entry.options[100] = 0;
+	assert_false(boot_native_prepare(&bn, &fake.fw, &entry, &facts));
+	assert_non_null(strstr(fake.out, "options: 100 bytes, longer than the kernel's cmdline_size (64)"));
+	assert_int_equal(fake.live_allocs, 0);
+	assert_int_equal(test_state.fixed_live, 0);
+}
+
+/* pref_address taken: a relocatable kernel moves to the next free aligned address; with no
+ * free address at all the error names init_size and pref_address. */
+static void test_linux_placement(void **state)
+{
+	(void)state;
+	put64(test_bz + 0x258, TEST_PHYS - 0x200000); /* 254 MiB: not mapped for the test... */
+	test_state.refuse_fixed = true;
+	assert_false(boot_native_prepare(&bn, &fake.fw, &entry, &facts));
+	assert_non_null(strstr(fake.out, "no free memory for the kernel: init_size 0x4000 bytes at "
+	                                  "pref_address 0xfe00000 or at any multiple of kernel_alignment"));
+	assert_int_equal(fake.live_allocs, 0);
+	test_state.refuse_fixed = false;
+	fake.out_len = 0;
+	fake.out[0] = 0;
+	test_bz[0x234] = 0; /* not relocatable: only pref_address */
+	assert_true(boot_native_prepare(&bn, &fake.fw, &entry, &facts));
+	assert_int_equal(bn.linux.kernel_base, TEST_PHYS - 0x200000);
+}
+
+static void test_linux_initrd_missing(void **state)
+{
+	(void)state;
+	strcpy(entry.initrd[1], "/linux/none");
+	assert_false(boot_native_prepare(&bn, &fake.fw, &entry, &facts));
+	assert_non_null(strstr(fake.out, "/linux/none: file not found"));
+	assert_int_equal(fake.live_allocs, 0);
+	assert_int_equal(test_state.fixed_live, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +581,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_kernel, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_elf, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_tdx_without_acpi_refused, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_linux_happy_path, test_setup_linux, test_teardown),
+		cmocka_unit_test_setup_teardown(test_linux_bad_image, test_setup_linux, test_teardown),
+		cmocka_unit_test_setup_teardown(test_linux_options_too_long, test_setup_linux, test_teardown),
+		cmocka_unit_test_setup_teardown(test_linux_placement, test_setup_linux, test_teardown),
+		cmocka_unit_test_setup_teardown(test_linux_initrd_missing, test_setup_linux, test_teardown),
 		cmocka_unit_test_setup_teardown(test_module_missing, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_module_loaded_and_tagged, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_exit_refused_once, test_setup, test_teardown),
