@@ -1,4 +1,4 @@
-/* boot_native.h: booting a `handoff-kernel` entry: load, allocate, exit boot services, build. */
+/* boot_native.h: what every boot tagboot does itself shares: ACPI, allocations, AP parking, tagging, final map, ExitBootServices, handoff. */
 #ifndef TAGBOOT_BOOT_NATIVE_H
 #define TAGBOOT_BOOT_NATIVE_H
 
@@ -8,6 +8,7 @@
 
 #include "acpi.h"
 #include "appark.h"
+#include "boot_elf.h"
 #include "boot_linux.h"
 #include "boot_log.h"
 #include "boot_alloc.h"
@@ -105,6 +106,8 @@ struct boot_native {
 	enum tb_status convert_status;
 };
 
+/* The protocol files (boot_elf.c for `handoff-kernel`, boot_linux.c for `linux-protocol
+ * native`) load the kernel; the rest is here. */
 /* Everything before ExitBootServices: read and check the kernel, place its segments, read the
  * modules, parse ACPI, allocate handoff/stack/GDT/page tables/map buffer, build the page
  * tables. Logs progress; on failure prints a "tagboot: error:" line naming the entry, file
@@ -126,5 +129,7 @@ bool boot_native_read(struct boot_native *bn, struct boot_native_err *err, const
                       uint32_t kind, uint64_t *addr, uint64_t *size);
 bool boot_native_check_pin(const void *data, uint64_t size, const uint8_t pin[32],
                            struct boot_native_err *err, const char *file);
+/* "0xBASE-0xLAST" for [base, end). */
+void boot_native_sb_range(struct util_sb *sb, uint64_t base, uint64_t end);
 
 #endif /* TAGBOOT_BOOT_NATIVE_H */
