@@ -1,6 +1,7 @@
 # bench.mk: `make bench-boot`, the boot-time benchmark: TSC at payload/kernel entry under QEMU
 # -icount for firmware alone, tagboot (chainload, native, native with ap-park mailbox),
-# systemd-boot and GRUB, plus the normalize benchmark's ns/entry and the images' sizes.
+# systemd-boot and GRUB, Debian's kernel to /init through each loader, plus the normalize
+# benchmark's ns/entry and the images' sizes.
 # Included from the top Makefile, which defines BUILD, Q, EFI_CFLAGS, EFI_LDFLAGS, BOOTX64
 # and KERNEL_ELF. See docs/bench.md.
 
@@ -40,8 +41,12 @@ $(BUILD)/bench/payload/%.efi: $(BUILD)/bench/payload/%.so
 # (build/bench/normalize.txt); `make bench` has run it just before, it takes seconds.
 BENCH_NORMALIZE := $(BUILD)/bench/bench_normalize
 
+# BENCH_LINUX=0 leaves out the four Debian-kernel cases (they need the kernel download).
+BENCH_LINUX ?= 1
+
 bench-boot: $(BENCH_PAYLOAD) $(BOOTX64) $(KERNEL_ELF) $(BUILD)/bin/handoff $(BENCH_NORMALIZE)
 	$(Q)tests/bench/boot/bench-boot.sh --out $(BUILD)/bench --payload $(BENCH_PAYLOAD) \
+		$(if $(filter 1,$(BENCH_LINUX)),--vmlinuz $$(tests/linux/fetch-kernel.sh --build $(BUILD))) \
 		--normalize $(BENCH_NORMALIZE) \
 		--tagboot $(BOOTX64) --kernel $(KERNEL_ELF) --handoff-tool $(BUILD)/bin/handoff \
 		--sdboot $(BENCH_SDBOOT) --grub-mkstandalone $(BENCH_GRUB_MKSTANDALONE) \

@@ -8,7 +8,7 @@ seedgen=$2
 build=${3:-build}
 
 rm -rf "$seeds"
-for h in handoff normalize config elf acpi tdvf memtext efimap; do
+for h in handoff normalize config elf acpi tdvf memtext efimap bzimage; do
 	mkdir -p "$seeds/$h"
 done
 
@@ -38,6 +38,16 @@ done
 
 # ELF: the sample kernel, when it is built.
 [ -f "$build/kernel/kernel.elf" ] && cp "$build/kernel/kernel.elf" "$seeds/elf/kernel.elf"
+
+# bzImage: the head of Debian's kernel when tests/linux fetched it (the setup header and the
+# start of the protected-mode kernel; syssize then refuses it as truncated, so a second copy
+# with syssize zeroed lets the fuzzer start from an accepted header too).
+for k in "$build"/linux/kernel/boot/vmlinuz-*; do
+	[ -f "$k" ] || continue
+	head -c 65536 "$k" >"$seeds/bzimage/vmlinuz-head64k.bin"
+	cp "$seeds/bzimage/vmlinuz-head64k.bin" "$seeds/bzimage/vmlinuz-head64k-syssize0.bin"
+	printf '\000\000\000\000' | dd of="$seeds/bzimage/vmlinuz-head64k-syssize0.bin" bs=1 seek=500 conv=notrunc status=none
+done
 
 # TDVF: the last 64 KiB of Debian's firmware images (the footer table and, for the 2 MiB
 # build, the TDX metadata live near the end).

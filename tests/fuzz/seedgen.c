@@ -1,4 +1,4 @@
-/* seedgen.c: writes the binary seed inputs of the fuzz harnesses (handoff blob, ranges, ACPI tables, ELF, TDVF tail, EFI map). */
+/* seedgen.c: writes the binary seed inputs of the fuzz harnesses (handoff blob, ranges, ACPI tables, ELF, bzImage, TDVF tail, EFI map). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +187,32 @@ static void seedgen_acpi_one(const char *name, int xsdt, int wakeup_len)
 }
 
 /* A static ELF64 x86-64 executable: text (R+X) holding the entry, data (R+W) with bss. */
+/* A bzImage header as small as bzimage_check accepts (4 setup sectors, 2.15, 64-bit,
+ * relocatable), and the same with setup_sects 0 (meaning 4). */
+static void seedgen_bzimage(void)
+{
+	static uint8_t f[5 * 512 + 0x800];
+	memset(f, 0, sizeof f);
+	f[0x1f1] = 4;
+	seedgen_put(f + 0x1f4, 0x800 / 16, 4);
+	seedgen_put(f + 0x1fe, 0xaa55, 2);
+	f[0x200] = 0xeb;
+	f[0x201] = 0x6a;
+	memcpy(f + 0x202, "HdrS", 4);
+	seedgen_put(f + 0x206, 0x020f, 2);
+	f[0x211] = 1;
+	seedgen_put(f + 0x22c, 0x7fffffff, 4);
+	seedgen_put(f + 0x230, 0x200000, 4);
+	f[0x234] = 1;
+	seedgen_put(f + 0x236, 0x7f, 2);
+	seedgen_put(f + 0x238, 2047, 4);
+	seedgen_put(f + 0x258, 0x1000000, 8);
+	seedgen_put(f + 0x260, 0x4000, 4);
+	seedgen_write("bzimage", "minimal.bin", f, sizeof f);
+	f[0x1f1] = 0;
+	seedgen_write("bzimage", "setup-sects-0.bin", f, sizeof f);
+}
+
 static void seedgen_elf(void)
 {
 	static uint8_t f[0x3000];
@@ -321,6 +347,7 @@ int main(int argc, char **argv)
 	seedgen_acpi_one("xsdt-v1-wakeup.bin", 1, 24);
 	seedgen_acpi_one("rsdt-v0-wakeup.bin", 0, 16);
 	seedgen_elf();
+	seedgen_bzimage();
 	seedgen_tdvf();
 	seedgen_efimap();
 	return 0;

@@ -27,46 +27,16 @@ done
 	native-unreported-smp8 native-bad-truncated native-bad-magic native-bad-32bit)
 
 work="$build/linux"
-kdir="$work/kernel"
-mkdir -p "$work" "$kdir"
+mkdir -p "$work"
 die() { echo "linux-boot.sh: $*" >&2; exit 2; }
-# The first file a glob matches, or nothing.
-first_match() {
-	local f
-	for f in "$@"; do [ -e "$f" ] && { echo "$f"; return; }; done
-}
 
 [ -d "$build/esp/EFI/BOOT" ] || die "$build/esp missing: run 'make all' first"
-for tool in cpio gzip gcc dpkg-deb tar; do
+for tool in cpio gzip gcc dpkg-deb tar python3; do
 	command -v "$tool" >/dev/null || die "'$tool' missing (make deps installs it)"
 done
 
-# Debian's kernel: the package linux-image-amd64 points at, downloaded (never installed) and
-# only boot/vmlinuz-* taken out of it. A cached vmlinuz is used as is, without apt.
-fetch_kernel() {
-	local pkg deb
-	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n 1)
-	[ -n "$pkg" ] || die "apt-cache knows no linux-image-amd64 (apt-get update as root)"
-	rm -f "$work"/dl/*.deb
-	mkdir -p "$work/dl"
-	if ! (cd "$work/dl" && apt-get download -q "$pkg"); then
-		[ "$(id -u)" = 0 ] || die "apt-get download $pkg failed (stale package lists? run apt-get update as root)"
-		apt-get update -qq || die "apt-get update failed"
-		(cd "$work/dl" && apt-get download -q "$pkg") || die "apt-get download $pkg failed"
-	fi
-	deb=$(first_match "$work"/dl/"$pkg"_*.deb)
-	[ -n "$deb" ] || die "apt-get download left no $pkg .deb in $work/dl"
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$kdir" --wildcards './boot/vmlinuz-*' ||
-		die "$deb: no ./boot/vmlinuz-* in the package"
-	# Only the 8 MiB vmlinuz is kept; the 70 MiB .deb goes.
-	rm -f "$deb"
-}
-vmlinuz=$(first_match "$kdir"/boot/vmlinuz-*)
-if [ -z "$vmlinuz" ]; then
-	fetch_kernel
-	vmlinuz=$(first_match "$kdir"/boot/vmlinuz-*)
-	[ -n "$vmlinuz" ] || die "no vmlinuz after the download"
-fi
+# Debian's kernel, downloaded once (tests/linux/fetch-kernel.sh).
+vmlinuz=$(tests/linux/fetch-kernel.sh --build "$build") || die "no Debian kernel"
 kver=${vmlinuz##*/vmlinuz-}
 echo "linux-boot.sh: kernel $kver ($vmlinuz, $(stat -c %s "$vmlinuz") bytes)"
 # The bzImage checks on the real kernel (tests/unit/test_bzimage.c skips it without one).

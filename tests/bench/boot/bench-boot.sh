@@ -5,6 +5,9 @@
 # Usage: bench-boot.sh --out DIR --payload TSC.EFI --tagboot BOOTX64.EFI --kernel KERNEL.ELF
 #            --handoff-tool PATH --sdboot SYSTEMD-BOOTX64.EFI --grub-mkstandalone PROGRAM
 #            [--normalize BENCH_NORMALIZE] [--runs N] [--smp N] [--mem M] [--jobs N] [--timeout S]
+#            [--vmlinuz VMLINUZ]
+# With --vmlinuz, also Debian's kernel to its /init (tests/linux/init.c) through tagboot
+# native, tagboot efi-stub, systemd-boot and GRUB (the linux-* cases).
 # Writes the report to DIR/boot.txt, DIR/boot.md and the chart to DIR/boot.svg; the normalize
 # benchmark's output (when given) to DIR/normalize.txt; each boot's logs stay in
 # DIR/boot/runs/CASE-N/.
@@ -16,6 +19,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 CASES="direct tagboot-efi tagboot-native tagboot-native-park systemd-boot grub"
 
 out="" payload="" tagboot="" kernel="" handoff_tool="" sdboot="" mkstandalone="" normalize=""
+vmlinuz=""
 runs=3 smp=1 mem=512M jobs=1 timeout_s=900
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -32,6 +36,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--jobs) jobs=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
+	--vmlinuz) vmlinuz=$2; shift 2 ;;
 	*) echo "bench-boot.sh: unknown option '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -44,8 +49,21 @@ done
 
 work="$out/boot"
 mkdir -p "$work"
+linux_args=()
+if [ -n "$vmlinuz" ]; then
+	# The test initramfs: /init reads the TSC first thing and exits QEMU (tests/linux/init.c).
+	root="$work/linux-root"
+	rm -rf "$root"
+	mkdir -p "$root"
+	gcc -static -O2 -I"$HERE/../../../loader/core" -o "$root/init" "$HERE/../../linux/init.c" ||
+		{ echo "bench-boot.sh: cannot build tests/linux/init.c" >&2; exit 1; }
+	(cd "$root" && echo init | cpio -o -H newc --quiet --owner=0:0) | gzip -9n >"$work/linux-initrd.img"
+	linux_args=(--vmlinuz "$vmlinuz" --initrd "$work/linux-initrd.img")
+	CASES="$CASES linux-tagboot-native linux-tagboot-efi linux-systemd-boot linux-grub"
+fi
 "$HERE/stage-esps.sh" --out "$work" --payload "$payload" --tagboot "$tagboot" \
-	--kernel "$kernel" --sdboot "$sdboot" --grub-mkstandalone "$mkstandalone" || exit 1
+	--kernel "$kernel" --sdboot "$sdboot" --grub-mkstandalone "$mkstandalone" \
+	"${linux_args[@]}" || exit 1
 rm -rf "$work/runs" "$out/boot.txt" "$out/boot.md" "$out/boot.svg" "$out/normalize.txt"
 # The normalize benchmark takes seconds; its output goes into the same report.
 normalize_args=()
@@ -63,7 +81,7 @@ mkdir -p "$work/runs"
 # boot_one CASE N: one boot; its result line goes to runs/CASE-N.result, errors to .error.
 boot_one() {
 	local kind=payload
-	case "$1" in tagboot-native*) kind=handoff ;; esac
+	case "$1" in tagboot-native*) kind=handoff ;; linux-*) kind=linux ;; esac
 	"$HERE/run-one.sh" --esp "$work/esp/$1" --work "$work/runs/$1-$2" --kind "$kind" \
 		--smp "$smp" --mem "$mem" --timeout "$timeout_s" --handoff-tool "$handoff_tool" \
 		>"$work/runs/$1-$2.result" 2>"$work/runs/$1-$2.error"

@@ -1,12 +1,14 @@
 #!/bin/bash
 # run-one.sh: one benchmark boot: QEMU + OVMF under -icount, prints the TSC the guest reported.
 #
-# Usage: run-one.sh --esp DIR --work DIR --kind payload|handoff [--smp N] [--mem M]
+# Usage: run-one.sh --esp DIR --work DIR --kind payload|handoff|linux [--smp N] [--mem M]
 #            [--timeout S] [--handoff-tool PATH]
 # payload: reads "TSC-ENTRY N" from debugcon and prints "entry N".
 # handoff: decodes the kernel-sample's handoff dump from debugcon with the handoff tool and
 #          prints "entry JUMP loader LOADER_ENTRY exit BEFORE_EXIT park_start S park_end E"
 #          (jump = TSC at kernel entry; S and E are 0 when the loader parked no APs).
+# linux:   reads "TAGBOOT-LINUX-TSC N" (tests/linux/init.c, the TSC when Debian's kernel
+#          started /init) from serial and prints "entry N".
 # Exits 0 only when QEMU exited 33 (isa-debug-exit 0x10) and the TSC was found.
 set -u
 
@@ -40,9 +42,9 @@ done
 [ -d "$esp" ] || { echo "run-one.sh: --esp: '$esp' is not a directory" >&2; exit 2; }
 [ -n "$work" ] || { echo "run-one.sh: --work DIR is required" >&2; exit 2; }
 case "$kind" in
-payload) ;;
+payload|linux) ;;
 handoff) [ -x "$handoff_tool" ] || { echo "run-one.sh: --handoff-tool: '$handoff_tool' is not executable" >&2; exit 2; } ;;
-*) echo "run-one.sh: --kind: '$kind' is not payload or handoff" >&2; exit 2 ;;
+*) echo "run-one.sh: --kind: '$kind' is not payload, handoff or linux" >&2; exit 2 ;;
 esac
 
 # Every boot gets its own ESP copy (fat:rw may write to it) and its own variable store.
@@ -95,6 +97,12 @@ fail() {
 [ "$rc" = 124 ] && fail "no exit within ${timeout_s}s"
 [ "$rc" = "$EXIT_PASS" ] || fail "expected qemu exit $EXIT_PASS (guest wrote 0x10 to port 0xf4)"
 
+if [ "$kind" = linux ]; then
+	tsc=$(grep -ao 'TAGBOOT-LINUX-TSC [0-9][0-9]*' "$work/serial.log" | tail -n 1 | cut -d' ' -f2)
+	[ -n "$tsc" ] || fail "no 'TAGBOOT-LINUX-TSC <decimal>' line on serial"
+	echo "entry $tsc"
+	exit 0
+fi
 if [ "$kind" = payload ]; then
 	# Other writers share port 0xE9 (GRUB's chainloader prints the device path there).
 	tsc=$(grep -ao 'TSC-ENTRY [0-9][0-9]*' "$work/debugcon.log" | tail -n 1 | cut -d' ' -f2)

@@ -1,12 +1,14 @@
 #!/bin/bash
-# stage-esps.sh: builds the six benchmark ESP directories (one per loader case) under OUT/esp.
+# stage-esps.sh: builds the benchmark ESP directories (one per loader case) under OUT/esp.
 #
 # Usage: stage-esps.sh --out DIR --payload TSC.EFI --tagboot BOOTX64.EFI --kernel KERNEL.ELF
-#            --sdboot SYSTEMD-BOOTX64.EFI --grub-mkstandalone PROGRAM
+#            --sdboot SYSTEMD-BOOTX64.EFI --grub-mkstandalone PROGRAM [--vmlinuz V --initrd I]
 # Every ESP holds the payload at /bench/tsc.efi, so the loaders differ only in what runs first.
+# With --vmlinuz and --initrd, four more: Debian's kernel with the same initrd and command line
+# through tagboot native, tagboot's efi-stub entry, systemd-boot and GRUB (linux-*).
 set -eu
 
-out="" payload="" tagboot="" kernel="" sdboot="" mkstandalone=""
+out="" payload="" tagboot="" kernel="" sdboot="" mkstandalone="" vmlinuz="" initrd=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--out) out=$2; shift 2 ;;
@@ -15,6 +17,8 @@ while [ $# -gt 0 ]; do
 	--kernel) kernel=$2; shift 2 ;;
 	--sdboot) sdboot=$2; shift 2 ;;
 	--grub-mkstandalone) mkstandalone=$2; shift 2 ;;
+	--vmlinuz) vmlinuz=$2; shift 2 ;;
+	--initrd) initrd=$2; shift 2 ;;
 	*) echo "stage-esps.sh: unknown option '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -96,16 +100,58 @@ grub_lib=/usr/lib/grub/x86_64-efi
 	echo "stage-esps.sh: $grub_lib/moddep.lst does not exist (apt-get install grub-efi-amd64-bin)" >&2
 	exit 2
 }
-declare -A grub_need=()
-grub_todo=(normal part_msdos part_gpt fat search chain)
-while [ "${#grub_todo[@]}" -gt 0 ]; do
-	grub_mod=${grub_todo[0]}
-	grub_todo=("${grub_todo[@]:1}")
-	[ -n "${grub_need[$grub_mod]:-}" ] && continue
-	grub_need[$grub_mod]=1
-	read -ra grub_deps <<<"$(sed -n "s/^$grub_mod: *//p" "$grub_lib/moddep.lst")"
-	grub_todo+=("${grub_deps[@]}")
-done
-"$mkstandalone" -O x86_64-efi --install-modules="${!grub_need[*]}" --locales= --fonts= --themes= \
-	-o "$out/grub/grubx64.efi" "boot/grub/grub.cfg=$out/grub/grub.cfg"
+# grub_modules MODULE...: the modules with everything they depend on.
+grub_modules() {
+	local -A need=()
+	local todo=("$@") mod deps
+	while [ "${#todo[@]}" -gt 0 ]; do
+		mod=${todo[0]}
+		todo=("${todo[@]:1}")
+		[ -n "${need[$mod]:-}" ] && continue
+		need[$mod]=1
+		read -ra deps <<<"$(sed -n "s/^$mod: *//p" "$grub_lib/moddep.lst")"
+		todo+=("${deps[@]}")
+	done
+	echo "${!need[*]}"
+}
+"$mkstandalone" -O x86_64-efi --install-modules="$(grub_modules normal part_msdos part_gpt fat search chain)" \
+	--locales= --fonts= --themes= -o "$out/grub/grubx64.efi" "boot/grub/grub.cfg=$out/grub/grub.cfg"
 new_esp grub "$out/grub/grubx64.efi"
+
+[ -n "$vmlinuz" ] || exit 0
+need_file --vmlinuz "$vmlinuz" "tests/linux/fetch-kernel.sh"
+need_file --initrd "$initrd"
+# The Linux cases: the same kernel, initrd and command line for every loader. quiet keeps the
+# serial console (which costs instructions per character) out of the comparison.
+linux_options="console=ttyS0 quiet tagboot.test=1 panic=-1"
+linux_esp() {
+	new_esp "$1" "$2"
+	mkdir -p "$esps/$1/linux"
+	cp "$vmlinuz" "$esps/$1/linux/vmlinuz"
+	cp "$initrd" "$esps/$1/linux/initrd.img"
+}
+linux_entry() {
+	mkdir -p "$esps/$1/loader/entries"
+	printf '%s\ntimeout 0\n' "$2" >"$esps/$1/loader/loader.conf"
+	printf 'title Debian (benchmark)\nlinux /linux/vmlinuz\ninitrd /linux/initrd.img\noptions %s\n%s' \
+		"$linux_options" "$3" >"$esps/$1/loader/entries/bench.conf"
+}
+linux_esp linux-tagboot-native "$tagboot"
+linux_entry linux-tagboot-native "default bench" "linux-protocol native
+"
+linux_esp linux-tagboot-efi "$tagboot"
+linux_entry linux-tagboot-efi "default bench" ""
+linux_esp linux-systemd-boot "$sdboot"
+linux_entry linux-systemd-boot "default bench.conf" ""
+cat >"$out/grub/grub-linux.cfg" <<CFG
+set timeout=0
+insmod part_msdos
+insmod fat
+search --no-floppy --set=root --file /linux/vmlinuz
+linux /linux/vmlinuz $linux_options
+initrd /linux/initrd.img
+boot
+CFG
+"$mkstandalone" -O x86_64-efi --install-modules="$(grub_modules normal part_msdos part_gpt fat search linux)" \
+	--locales= --fonts= --themes= -o "$out/grub/grubx64-linux.efi" "boot/grub/grub.cfg=$out/grub/grub-linux.cfg"
+linux_esp linux-grub "$out/grub/grubx64-linux.efi"

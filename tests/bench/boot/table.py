@@ -17,7 +17,14 @@ LABELS = {
     "tagboot-native-park": "tagboot -> kernel-sample (native, ap-park mailbox)",
     "systemd-boot": "systemd-boot -> payload",
     "grub": "GRUB -> payload",
+    "linux-tagboot-native": "tagboot native -> Linux /init",
+    "linux-tagboot-efi": "tagboot efi-stub entry -> Linux /init",
+    "linux-systemd-boot": "systemd-boot -> Linux /init",
+    "linux-grub": "GRUB -> Linux /init",
 }
+# Debian's kernel to its /init through each loader (the same kernel, initrd, command line).
+LINUX_PREFIX = "linux-"
+LINUX_REFERENCE = "linux-systemd-boot"
 FLOOR = "direct"
 REFERENCE = "systemd-boot"
 # The issue's target: tagboot's overhead at most this fraction of systemd-boot's.
@@ -109,12 +116,14 @@ def read_normalize(path):
 
 def build_report(args):
     """The report as (kind, content) blocks, so text and markdown come from the same data."""
-    cases = args.cases.split()
+    all_cases = args.cases.split()
     runs = {c: [read_result(f"{args.results}/{c}-{n}.result") for n in range(1, args.runs + 1)]
-            for c in cases}
-    entry = {c: median_of(runs[c], lambda r: r["entry"]) for c in cases}
+            for c in all_cases}
+    linux_cases = [c for c in all_cases if c.startswith(LINUX_PREFIX)]
+    cases = [c for c in all_cases if c not in linux_cases]
+    entry = {c: median_of(runs[c], lambda r: r["entry"]) for c in all_cases}
     spread = {}
-    for c in cases:
+    for c in all_cases:
         values = [r["entry"] for r in runs[c]]
         spread[c] = (max(values) - min(values)) / entry[c] * 100 if entry[c] else 0.0
     floor = entry.get(FLOOR)
@@ -160,6 +169,24 @@ def build_report(args):
         blocks.append(("table", (["case", "over floor", "limit", "fraction", "target"],
                                  target_rows)))
 
+    if linux_cases:
+        blocks.append(("heading", "Debian's kernel: TSC when /init starts (same kernel, initrd "
+                                  "and command line for every loader)"))
+        ref = entry.get(LINUX_REFERENCE)
+        fastest = min(linux_cases, key=lambda c: entry[c])
+        linux_rows = []
+        for c in linux_cases:
+            mark = " !" if spread[c] > SPREAD_LIMIT_PERCENT else ""
+            linux_rows.append([LABELS.get(c, c), f"{entry[c]:,.0f}", f"{spread[c]:.3f}%{mark}",
+                               num(entry[c] - ref) if ref else "-",
+                               ratio_text(entry[c], ref) if ref else "-",
+                               "fastest" if c == fastest else ""])
+        blocks.append(("table", (["loader", "TSC at /init", "spread", "vs systemd-boot",
+                                  "ratio", ""], linux_rows)))
+        blocks.append(("para", "TSC at /init: guest instructions from reset until the kernel "
+                               "ran the initramfs's /init (its first instruction reads the TSC); "
+                               "vs systemd-boot: the difference to systemd-boot's."))
+
     sizes = read_sizes(args.size)
     if sizes:
         blocks.append(("heading", "Image sizes"))
@@ -172,7 +199,7 @@ def build_report(args):
         blocks.append(("heading", "Normalize benchmark (build/bench/bench_normalize, host)"))
         blocks.append(("pre", normalize))
 
-    wide = [c for c in cases if spread[c] > SPREAD_LIMIT_PERCENT]
+    wide = [c for c in all_cases if spread[c] > SPREAD_LIMIT_PERCENT]
     if wide:
         lines = [f"{c}: {', '.join(str(r['entry']) for r in runs[c])}" for c in wide]
         blocks.append(("heading", f"! spread above {SPREAD_LIMIT_PERCENT}% (max-min over median); "
