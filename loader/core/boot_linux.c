@@ -20,20 +20,7 @@
 static bool boot_linux_alloc(struct boot_native *bn, struct boot_native_err *err,
                              const char *what, uint64_t pages, uint32_t kind, uint64_t *addr)
 {
-	*addr = BOOT_LINUX_LIMIT;
-	enum fw_status st =
-		boot_alloc_pages(bn->fw, &bn->allocs, FW_ALLOC_MAX_ADDRESS, pages, kind, addr);
-	if (st == FW_OK)
-		return true;
-	*addr = 0;
-	struct util_sb *sb = boot_native_err_begin(err, bn->entry->path);
-	util_sb_str(sb, "cannot allocate ");
-	util_sb_u64(sb, pages);
-	util_sb_str(sb, " pages below 4 GiB for the ");
-	util_sb_str(sb, what);
-	util_sb_str(sb, ": ");
-	util_sb_str(sb, fw_status_str(st));
-	return false;
+	return boot_native_alloc(bn, err, what, pages, kind, BOOT_LINUX_LIMIT, addr);
 }
 
 /* The kernel at pref_address if that is free, else (relocatable kernels) at the first free

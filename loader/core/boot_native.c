@@ -32,18 +32,28 @@ void boot_native_sb_range(struct util_sb *sb, uint64_t base, uint64_t end)
 	util_sb_hex(sb, end - 1);
 }
 
-/* Allocate and remember, or say which allocation failed and why. */
-static bool boot_native_alloc(struct boot_native *bn, struct boot_native_err *err,
-                              const char *what, uint64_t pages, uint32_t kind, uint64_t *addr)
+/* Allocate (anywhere, or ending at or below max when max != 0) and remember, or say which
+ * allocation failed and why. */
+bool boot_native_alloc(struct boot_native *bn, struct boot_native_err *err, const char *what,
+                       uint64_t pages, uint32_t kind, uint64_t max, uint64_t *addr)
 {
-	*addr = 0;
-	enum fw_status st = boot_alloc_pages(bn->fw, &bn->allocs, FW_ALLOC_ANY, pages, kind, addr);
+	*addr = max;
+	enum fw_status st = boot_alloc_pages(bn->fw, &bn->allocs,
+	                                     max ? FW_ALLOC_MAX_ADDRESS : FW_ALLOC_ANY, pages, kind,
+	                                     addr);
 	if (st == FW_OK)
 		return true;
+	*addr = 0;
 	struct util_sb *sb = boot_native_err_begin(err, bn->entry->path);
 	util_sb_str(sb, "cannot allocate ");
 	util_sb_u64(sb, pages);
-	util_sb_str(sb, " pages for the ");
+	util_sb_str(sb, " pages ");
+	if (max) {
+		util_sb_str(sb, "below ");
+		util_sb_hex(sb, max + 1);
+		util_sb_char(sb, ' ');
+	}
+	util_sb_str(sb, "for the ");
 	util_sb_str(sb, what);
 	util_sb_str(sb, ": ");
 	util_sb_str(sb, fw_status_str(st));
@@ -223,7 +233,7 @@ static bool boot_native_page_tables(struct boot_native *bn, struct boot_native_e
 	}
 	uint64_t top = pagetable_identity_top(map_top);
 	bn->pt_pages = pagetable_pool_pages(top, ranges, bn->elf.segment_count);
-	if (!boot_native_alloc(bn, err, "page tables", bn->pt_pages, TAGGING_ALLOC_PAGE_TABLES,
+	if (!boot_native_alloc(bn, err, "page tables", bn->pt_pages, TAGGING_ALLOC_PAGE_TABLES, 0,
 	                       &bn->pt_addr))
 		return false;
 	struct pagetable_pool pool = {
@@ -257,15 +267,15 @@ static bool boot_native_allocate(struct boot_native *bn, struct boot_native_err 
 	bn->scratch_size = efimap_build_scratch_size((size_t)(bn->max_descs * desc_size),
 	                                             (size_t)desc_size);
 	if (!boot_native_alloc(bn, err, "handoff", fw_pages_for(bn->handoff_cap),
-	                       TAGGING_ALLOC_HANDOFF, &bn->handoff_addr) ||
+	                       TAGGING_ALLOC_HANDOFF, 0, &bn->handoff_addr) ||
 	    !boot_native_alloc(bn, err, "map entries",
 	                       fw_pages_for(bn->entries_cap * sizeof(struct tb_mem_entry)),
-	                       BOOT_ALLOC_SCRATCH, &bn->entries_addr) ||
+	                       BOOT_ALLOC_SCRATCH, 0, &bn->entries_addr) ||
 	    !boot_native_alloc(bn, err, "conversion scratch", fw_pages_for(bn->scratch_size),
-	                       BOOT_ALLOC_SCRATCH, &bn->scratch_addr) ||
+	                       BOOT_ALLOC_SCRATCH, 0, &bn->scratch_addr) ||
 	    !boot_native_alloc(bn, err, "stack", fw_pages_for(BOOT_NATIVE_STACK_SIZE),
-	                       TAGGING_ALLOC_STACK, &bn->stack_addr) ||
-	    !boot_native_alloc(bn, err, "GDT", 1, TAGGING_ALLOC_GDT, &bn->gdt_addr))
+	                       TAGGING_ALLOC_STACK, 0, &bn->stack_addr) ||
+	    !boot_native_alloc(bn, err, "GDT", 1, TAGGING_ALLOC_GDT, 0, &bn->gdt_addr))
 		return false;
 	bn->stack_top = bn->stack_addr + BOOT_NATIVE_STACK_SIZE;
 	boot_native_write_gdt(bn);

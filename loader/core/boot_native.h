@@ -129,6 +129,10 @@ bool boot_native_read(struct boot_native *bn, struct boot_native_err *err, const
                       uint32_t kind, uint64_t *addr, uint64_t *size);
 bool boot_native_check_pin(const void *data, uint64_t size, const uint8_t pin[32],
                            struct boot_native_err *err, const char *file);
+/* Allocate (anywhere, or ending at or below max when max != 0) and remember it; on failure
+ * the reason names what, the limit and the firmware status. */
+bool boot_native_alloc(struct boot_native *bn, struct boot_native_err *err, const char *what,
+                       uint64_t pages, uint32_t kind, uint64_t max, uint64_t *addr);
 /* "0xBASE-0xLAST" for [base, end). */
 void boot_native_sb_range(struct util_sb *sb, uint64_t base, uint64_t end);
 

@@ -49,11 +49,9 @@ bool chainload_run(struct fw *fw, struct fw_uefi *u, const struct config_entry *
 /* SEV-SNP OVMF: keep unaccepted memory unaccepted at ExitBootServices (no-op elsewhere). */
 void unaccepted_allow(struct fw *fw);
 
-/* jump.S: load the GDT, reload segments, switch CR3 and RSP, RDI = handoff, jump to entry. */
-void jump_to_kernel(uint64_t gdtr, uint64_t cr3, uint64_t stack_top, uint64_t handoff,
-                    uint64_t entry) __attribute__((noreturn));
-/* jump.S: the same for Linux's 64-bit entry: selectors 0x10/0x18, RSI = boot_params. */
-void jump_to_linux(uint64_t gdtr, uint64_t cr3, uint64_t stack_top, uint64_t boot_params,
-                   uint64_t entry) __attribute__((noreturn));
+/* jump.S: load the GDT, reload segments (CS = selectors & 0xffff, the rest = selectors >> 16),
+ * switch CR3 and RSP, RDI = RSI = arg, jump to entry. */
+void jump_to_kernel(uint64_t gdtr, uint64_t cr3, uint64_t stack_top, uint64_t arg,
+                    uint64_t entry, uint32_t selectors) __attribute__((noreturn));
 
 #endif /* TAGBOOT_EFI_GLUE_H */

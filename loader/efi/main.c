@@ -161,11 +161,11 @@ static EFI_STATUS main_boot_native(struct fw *fw, const struct config_entry *e)
 	enum fw_status st = FW_OK;
 	enum exitbs_error xe = boot_native_exit(bn, &st);
 	if (xe == EXITBS_OK && bn->is_linux)
-		jump_to_linux(bn->gdtr_addr, bn->cr3, bn->stack_top, bn->linux.params,
-		              bn->entry_point);
+		jump_to_kernel(bn->gdtr_addr, bn->cr3, bn->stack_top, bn->linux.params,
+		               bn->entry_point, BOOT_LINUX_CS | BOOT_LINUX_DS << 16);
 	if (xe == EXITBS_OK)
 		jump_to_kernel(bn->gdtr_addr, bn->cr3, bn->stack_top, bn->handoff_addr,
-		               bn->entry_point);
+		               bn->entry_point, BOOT_NATIVE_CS | BOOT_NATIVE_DS << 16);
 	if (bn->map.attempts == 0) {
 		struct boot_log_line line;
 		boot_log_begin(&line, true);
