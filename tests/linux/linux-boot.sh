@@ -181,7 +181,8 @@ memmap_type_at() {
 # ap-park mailbox: every CPU online, and woken through tagboot's mailbox: Linux read the
 # mailbox from the MADT tagboot published, and the parked loop logged one wakeup per AP in
 # the mailbox's firmware half (an AP started by INIT-SIPI leaves no entry). The parking memory
-# is ACPI NVS in Linux's memmap; memtest=1 ran over all RAM first.
+# is ACPI NVS in Linux's memmap; memtest=1 ran over all RAM first; efifb found the
+# framebuffer tagboot described in screen_info.
 check_wakeup() {
 	local log=$1 smp=$2 aps mailbox high_lo high_hi madt wake ids want_ids t
 	aps=$((smp - 1))
@@ -203,6 +204,9 @@ check_wakeup() {
 	esac
 	[ "$ids" = "$want_ids" ] || { echo "woken APIC IDs '$ids', expected '$want_ids'"; return; }
 	printf '%s\n' "$log" | grep -aq 'early_memtest: # of tests: 1' || { echo "memtest=1 did not run"; return; }
+	# screen_info from GOP reached Linux: efifb found the framebuffer.
+	printf '%s\n' "$log" | grep -aqE 'efifb: mode is [0-9]+x[0-9]+x32' ||
+		{ echo "no 'efifb: mode is WxHx32': Linux did not get the GOP framebuffer in screen_info"; return; }
 	for t in "$mailbox" "$high_lo" "$high_hi"; do
 		[ "$(memmap_type_at "$log" "$t")" = "ACPI Non-volatile Storage" ] ||
 			{ echo "parking memory at $t is '$(memmap_type_at "$log" "$t")' in Linux's memmap, not ACPI NVS"; return; }

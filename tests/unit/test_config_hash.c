@@ -207,6 +207,24 @@ static void test_policy_entry(void **state)
 	e.kind = CONFIG_KIND_EFI;
 	e.has_kernel_sha256 = false;
 	assert_true(run_entry_policy(true, &conf, &e, why, sizeof why));
+	/* A native Linux boot bypasses LoadImage: pinned like a handoff kernel. */
+	e.kind = CONFIG_KIND_LINUX;
+	e.module_count = 0;
+	assert_true(run_entry_policy(true, &conf, &e, why, sizeof why)); /* efi-stub */
+	e.linux_protocol = CONFIG_LINUX_NATIVE;
+	strcpy(e.path, "/vmlinuz");
+	assert_false(run_entry_policy(true, &conf, &e, why, sizeof why));
+	assert_non_null(strstr(why, "no kernel-sha256 pin for /vmlinuz"));
+	e.has_kernel_sha256 = true;
+	assert_true(run_entry_policy(true, &conf, &e, why, sizeof why));
+	/* The firmware-bug emulator: refused under Secure Boot even pinned and with the opt-out. */
+	e.ap_park = CONFIG_AP_PARK_MAILBOX_UNREPORTED;
+	conf.secure_boot_unpinned = true;
+	assert_false(run_entry_policy(true, &conf, &e, why, sizeof why));
+	assert_non_null(strstr(why, "mailbox-unreported"));
+	assert_true(run_entry_policy(false, &conf, &e, why, sizeof why));
+	e.kind = CONFIG_KIND_HANDOFF;
+	assert_false(run_entry_policy(true, &conf, &e, why, sizeof why));
 }
 
 static void test_parse_opt_out(void **state)
