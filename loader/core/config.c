@@ -541,15 +541,13 @@ static void config_entry_finish(const char *file, struct config_entry *out,
 	if (s->module_line != 0)
 		config_report(diag, CONFIG_LEVEL_ERROR, file, s->module_line, "module", 6,
 		              "only allowed with handoff-kernel", NULL);
-	/* A native Linux boot is tagboot's own boot too: pins, reserves and parking apply. */
+	/* A native Linux boot is tagboot's own boot too: pins and parking apply. `reserve` is
+	 * valid everywhere: chainloaded entries get it through the shield (shield.c). */
 	if (config_entry_is_native(out))
 		return;
 	const char *native_only = "only allowed with handoff-kernel or linux-protocol native";
 	if (s->kernel_sha_line != 0)
 		config_report(diag, CONFIG_LEVEL_ERROR, file, s->kernel_sha_line, "kernel-sha256", 13,
-		              native_only, NULL);
-	if (s->reserve_line != 0)
-		config_report(diag, CONFIG_LEVEL_ERROR, file, s->reserve_line, "reserve", 7,
 		              native_only, NULL);
 	if (s->ap_park_line != 0)
 		config_report(diag, CONFIG_LEVEL_ERROR, file, s->ap_park_line, "ap-park", 7,

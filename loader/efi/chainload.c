@@ -3,6 +3,8 @@
 
 #include "boot_log.h"
 #include "initrd.h"
+#include "measure.h"
+#include "shield.h"
 #include "util.h"
 
 /* LINUX_EFI_INITRD_MEDIA_GUID (Linux include/linux/efi.h; systemd-boot uses the same): the
@@ -145,7 +147,40 @@ static bool chainload_set_options(EFI_HANDLE child, const struct config_entry *e
 	return true;
 }
 
-bool chainload_run(struct fw *fw, struct fw_uefi *u, const struct config_entry *e)
+/* The shield: the same hazards a native boot tags (firmware AP memory from the MADT mailbox,
+ * TDVF metadata or the TDX quirk table, `reserve` lines) become firmware-reserved memory, so
+ * that the stub's own GetMemoryMap sees them (shield.h). Allocated at run time: the plan and
+ * the ACPI walk are large. NULL when there is nothing to shield or no memory for the plan. */
+static struct shield_plan *chainload_shield(struct fw *fw, const struct config_entry *e,
+                                            const struct boot_facts *f)
+{
+	struct shield_plan *plan = AllocatePool(sizeof(*plan));
+	struct acpi_info *acpi = AllocatePool(sizeof(*acpi));
+	if (!plan || !acpi) {
+		boot_log(fw, "warning: shield: out of memory for the plan; nothing shielded");
+		if (plan)
+			FreePool(plan);
+		if (acpi)
+			FreePool(acpi);
+		return NULL;
+	}
+	struct tagging_input in;
+	util_memset(&in, 0, sizeof(in));
+	if (f->rsdp && f->acpi_mem && acpi_parse(f->acpi_mem, f->rsdp, acpi))
+		in.acpi = acpi;
+	in.platform_kind = f->platform.kind;
+	in.tdvf_regions = f->tdvf_regions;
+	in.tdvf_region_count = f->tdvf_region_count;
+	in.reserves = e->reserves;
+	in.reserve_count = e->reserve_count;
+	shield_apply(fw, &in, plan);
+	measure_shield(fw, plan, &in);
+	FreePool(acpi);
+	return plan;
+}
+
+bool chainload_run(struct fw *fw, struct fw_uefi *u, const struct config_entry *e,
+                   const struct boot_facts *facts)
 {
 	CHAR16 name[CONFIG_PATH_MAX];
 	if (!fw_uefi_path16(e->path, name, CONFIG_PATH_MAX) || !u->loaded_image) {
@@ -185,10 +220,17 @@ bool chainload_run(struct fw *fw, struct fw_uefi *u, const struct config_entry *
 			FreePool(opts);
 		return false;
 	}
+	struct shield_plan *shield = chainload_shield(fw, e, facts);
 	UINTN exit_size = 0;
 	CHAR16 *exit_data = NULL;
 	s = BS->StartImage(child, &exit_size, &exit_data);
 	chainload_initrd_remove(fw);
+	/* The image came back: boot services are still there, give the shielded pages back so
+	 * that the next boot option starts from the firmware's own map. */
+	if (shield) {
+		shield_release(fw, shield);
+		FreePool(shield);
+	}
 	if (exit_data)
 		FreePool(exit_data);
 	if (opts)

@@ -42,9 +42,11 @@ uint64_t facts_read_tsc(void);
 size_t menu_run(struct fw *fw, const struct config_loader *conf, const struct config_entry *entries,
                 size_t n, size_t def);
 
-/* Chainload an `efi` or `linux` entry. Returns only when the image returned or could not
- * start; reports errors itself and returns false for them. */
-bool chainload_run(struct fw *fw, struct fw_uefi *u, const struct config_entry *entry);
+/* Chainload an `efi` or `linux` entry, shielding the hazards facts and the entry name first
+ * (shield.c). Returns only when the image returned or could not start; reports errors itself
+ * and returns false for them. */
+bool chainload_run(struct fw *fw, struct fw_uefi *u, const struct config_entry *entry,
+                   const struct boot_facts *facts);
 
 /* SEV-SNP OVMF: keep unaccepted memory unaccepted at ExitBootServices (no-op elsewhere). */
 void unaccepted_allow(struct fw *fw);

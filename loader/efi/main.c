@@ -205,7 +205,7 @@ static EFI_STATUS main_boot(struct fw *fw, const struct config_entry *e)
 		return main_fail(fw, EFI_SECURITY_VIOLATION);
 	if (config_entry_is_native(e))
 		return main_boot_native(fw, e);
-	if (!chainload_run(fw, &main_uefi, e))
+	if (!chainload_run(fw, &main_uefi, e, &main_facts))
 		return main_fail(fw, EFI_LOAD_ERROR);
 	return EFI_SUCCESS;
 }

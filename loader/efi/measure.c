@@ -252,3 +252,30 @@ void measure_native_final(struct fw *fw, const struct boot_native *bn)
 	if (measure_tcg2)
 		measure_log_pcrs(fw);
 }
+
+void measure_shield(struct fw *fw, const struct shield_plan *plan, const struct tagging_input *in)
+{
+	if ((!measure_tcg2 && !measure_cc) || !plan)
+		return;
+	static char text[1024];
+	struct util_sb sb;
+	util_sb_init(&sb, text, sizeof(text));
+	util_sb_str(&sb, "tagboot shield");
+	unsigned shielded = 0;
+	size_t n = plan->piece_count < SHIELD_MAX_PIECES ? plan->piece_count : SHIELD_MAX_PIECES;
+	for (size_t k = 0; k < n; k++) {
+		const struct shield_piece *p = &plan->pieces[k];
+		if (!p->done)
+			continue;
+		util_sb_str(&sb, shielded++ ? "; " : ": ");
+		util_sb_hex(&sb, p->base);
+		util_sb_char(&sb, '-');
+		util_sb_hex(&sb, p->base + p->length - 1);
+		util_sb_char(&sb, ' ');
+		shield_describe(&sb, plan, p->hazard, in);
+		util_sb_str(&sb, " type ");
+		util_sb_u64(&sb, p->efi_type);
+	}
+	if (shielded)
+		measure_extend(fw, MEASURE_PCR_PARAMS, "shield", text, util_strlen(text), text);
+}

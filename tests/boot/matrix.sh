@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
 done
 
 for f in "$ESP/EFI/BOOT/BOOTX64.EFI" "$ESP/tagboot/kernel.elf" build/payload/hello.efi \
-	build/payload/crash.efi; do
+	build/payload/crash.efi build/payload/memmap.efi; do
 	[ -f "$f" ] || { echo "matrix.sh: $f missing: run 'make all' first" >&2; exit 2; }
 done
 
@@ -82,7 +82,25 @@ make_esp_crash() {
 	cp build/payload/crash.efi "$d/EFI/BOOT/BOOTX64.EFI"
 }
 
+# efi-shield*: an `efi` entry whose payload (memmap.efi) checks in its own GetMemoryMap that
+# two ranges OVMF reports as conventional memory are EfiReservedMemoryType: with the entry's
+# `reserve` lines (the shield, loader/core/shield.c) it must pass, without them it must fail.
+make_esp_shield() {
+	local d="$MADE/$1"
+	cp -r "$ESP" "$d"
+	mkdir -p "$d/EFI/tests"
+	cp build/payload/memmap.efi "$d/EFI/tests/memmap.efi"
+	printf 'default memmap\ntimeout 0\n' >"$d/loader/loader.conf"
+	{
+		printf 'title memory map payload\nefi /EFI/tests/memmap.efi\n'
+		printf 'options expect 0x800000 0x6000 0 0x20000000 0x100000 0\n'
+		[ "$2" = on ] && printf 'reserve 0x800000 0x6000 tdvf-page-tables\nreserve 0x20000000 0x100000 test-hole\n'
+	} >"$d/loader/entries/memmap.conf"
+}
+
 make_esp_chainload
+make_esp_shield shield on
+make_esp_shield shield-off off
 make_esp_crash
 make_esp_missing_kernel
 make_esp_corrupt_elf
@@ -116,6 +134,8 @@ SCENARIOS=(
 	"pc-smp4-2g|--esp $ESP --machine pc --smp 4 --mem 2G --expect pass"
 	"pc-smp2-6g|--esp $ESP --machine pc --smp 2 --mem 6G --expect pass"
 	"efi-chainload|--esp $MADE/chainload --machine q35 --smp 1 --mem 512M --expect efi-pass --expect-text HELLO:"
+	"efi-shield|--esp $MADE/shield --machine q35 --smp 1 --mem 1G --expect efi-pass --expect-text 'MEMMAP-CHECK ok 2 ranges'"
+	"efi-shield-off|--runner-must-fail 'exit code 35' --esp $MADE/shield-off --machine q35 --smp 1 --mem 1G --expect efi-pass"
 	"missing-kernel|--esp $MADE/missing-kernel --machine q35 --smp 1 --mem 512M --expect loader-error --expect-text kernel.elf"
 	"corrupt-elf|--esp $MADE/corrupt-elf --machine q35 --smp 1 --mem 512M --expect loader-error --expect-text e_phoff"
 	"selftest-off|--esp $MADE/selftest-off --machine q35 --smp 4 --mem 1G --expect pass --expect-text selftest=off"

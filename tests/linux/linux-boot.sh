@@ -3,6 +3,7 @@
 #
 # Usage: tests/linux/linux-boot.sh [--build DIR] [--timeout S] [SCENARIO...]
 #   EFI stub: linux-one-initrd linux-two-initrds linux-initrd2-missing linux-unpadded-concat
+#             linux-shield
 #   native:   native-one-initrd native-two-initrds native-mailbox-smp{2,4,8}
 #             native-unreported-smp{2,4,8} native-bad-{truncated,magic,32bit}   (default: all)
 # The kernel is downloaded once (apt-get download, not installed) and cached in DIR/linux/.
@@ -16,13 +17,13 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--build) build=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
-	-h|--help) sed -n '4,7p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	-h|--help) sed -n '4,8p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	-*) echo "linux-boot.sh: unknown option '$1'" >&2; exit 2 ;;
 	*) scenarios+=("$1"); shift ;;
 	esac
 done
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(linux-one-initrd linux-two-initrds linux-initrd2-missing
-	linux-unpadded-concat native-one-initrd native-two-initrds native-mailbox-smp2
+	linux-unpadded-concat linux-shield native-one-initrd native-two-initrds native-mailbox-smp2
 	native-mailbox-smp4 native-mailbox-smp8 native-unreported-smp2 native-unreported-smp4
 	native-unreported-smp8 native-bad-truncated native-bad-magic native-bad-32bit)
 
@@ -265,6 +266,39 @@ boot_unreported() {
 	passed=$((passed + 1))
 }
 
+# The shield (loader/core/shield.c): a stub-booted kernel's own e820 shows the `reserve`
+# ranges that OVMF reports as conventional memory as reserved; the one over boot-services
+# data cannot be covered and the console says so. linux-one-initrd, without the lines, is the
+# control: there the same ranges are RAM.
+SHIELD_RANGES="0x800000 0x805fff 0x20000000 0x200fffff"
+SHIELD_BS="0x1000000 0x1000fff"
+SHIELD_LINES=$(printf 'reserve 0x800000 0x6000 tdvf-page-tables\nreserve 0x20000000 0x100000 test-hole\nreserve 0x1000000 0x1000 bs-data')
+check_shielded() {
+	local log=$1 a b t
+	set -- $SHIELD_RANGES
+	while [ $# -gt 0 ]; do
+		a=$1 b=$2
+		shift 2
+		printf '%s\n' "$log" | grep -aqF "tagboot: shield: $a-$b " ||
+			{ echo "no 'shield: $a-$b' line from the loader"; return; }
+		for t in "$a" "$b"; do
+			[ "$(memmap_type_at "$log" "$t")" = Reserved ] ||
+				{ echo "$t is '$(memmap_type_at "$log" "$t")' in Linux's memmap, not Reserved"; return; }
+		done
+	done
+	set -- $SHIELD_BS
+	printf '%s\n' "$log" | grep -aqF "tagboot: warning: shield: cannot cover $1-$2 bs-data (reserve line): the firmware has it as BootServicesData" ||
+		{ echo "no 'cannot cover $1-$2' line for the boot-services range"; return; }
+}
+check_unshielded() {
+	local log=$1 t
+	for t in $SHIELD_RANGES; do
+		[ "$(memmap_type_at "$log" "$t")" = "System RAM" ] ||
+			{ echo "control: $t is '$(memmap_type_at "$log" "$t")' without reserve lines, not System RAM (the shield test proves nothing here)"; return; }
+	done
+	! printf '%s\n' "$log" | grep -aq 'tagboot: shield:' || echo "control: a shield line without reserve lines"
+}
+
 # A broken bzImage: the loader names file and field before ExitBootServices and returns to
 # the firmware. $3: the text the error must hold.
 boot_bad() {
@@ -323,7 +357,9 @@ bad_kernel() {
 for s in "${scenarios[@]}"; do
 	case "$s" in
 	linux-one-initrd)
-		boot "$s" absent "$(make_esp "$s" "$base" /linux/initrd.img)" ;;
+		boot "$s" absent "$(make_esp "$s" "$base" /linux/initrd.img)" stub 2 check_unshielded ;;
+	linux-shield)
+		boot "$s" absent "$(ENTRY_EXTRA=$SHIELD_LINES make_esp "$s" "$base" /linux/initrd.img)" stub 2 check_shielded ;;
 	linux-two-initrds)
 		boot "$s" "$nonce" "$(make_esp "$s" "$base tagboot.initrd2=1" /linux/initrd.img /linux/initrd2.cpio)" ;;
 	linux-initrd2-missing)

@@ -381,6 +381,11 @@ static void test_entry_linux_native(void **state)
 	assert_int_equal(e.ap_park, CONFIG_AP_PARK_MAILBOX_UNREPORTED);
 	assert_int_equal(e.reserve_count, 1);
 	assert_true(e.has_kernel_sha256);
+	/* reserve lines are valid in chainloaded entries too (the shield). */
+	assert_true(entry("r.conf", "linux /vmlinuz\nreserve 0x800000 0x6000 tdvf-page-tables\n", &e, &d, &c));
+	assert_int_equal(e.reserve_count, 1);
+	assert_true(entry("q.conf", "efi /x.efi\nreserve 0x800000 0x6000 x\n", &e, &d, &c));
+	assert_int_equal(e.reserve_count, 1);
 	/* Without the key, or with efi-stub, today's chainload. */
 	assert_true(entry("s.conf", "linux /vmlinuz\nlinux-protocol efi-stub\n", &e, &d, &c));
 	assert_int_equal(e.linux_protocol, CONFIG_LINUX_EFI_STUB);
@@ -400,8 +405,6 @@ static void test_entry_errors(void **state)
 	expect_entry_error("efi /a\ninitrd /i\n", "e.conf:2: key 'initrd': only allowed with linux");
 	expect_entry_error("linux /a\n\nmodule /m\n",
 	                   "e.conf:3: key 'module': only allowed with handoff-kernel");
-	expect_entry_error("linux /a\nreserve 0x1000 0x1000 x\n",
-	                   "e.conf:2: key 'reserve': only allowed with handoff-kernel or linux-protocol native");
 	expect_entry_error("efi /a\nap-park mailbox\n",
 	                   "e.conf:2: key 'ap-park': only allowed with handoff-kernel or linux-protocol native");
 	expect_entry_error("linux /a\nlinux-protocol efi-stub\nap-park mailbox\n",

@@ -80,10 +80,13 @@ mkdir -p "$work/runs"
 
 # boot_one CASE N: one boot; its result line goes to runs/CASE-N.result, errors to .error.
 boot_one() {
-	local kind=payload
-	case "$1" in tagboot-native*) kind=handoff ;; linux-*) kind=linux ;; esac
+	local kind=payload cpus=$smp
+	# Linux runs on one CPU: with two vCPUs under -icount its INIT-SIPI bring-up of the AP
+	# never completes (seen: stuck after "x86: Booting SMP configuration"), whichever loader
+	# started it.
+	case "$1" in tagboot-native*) kind=handoff ;; linux-*) kind=linux cpus=1 ;; esac
 	"$HERE/run-one.sh" --esp "$work/esp/$1" --work "$work/runs/$1-$2" --kind "$kind" \
-		--smp "$smp" --mem "$mem" --timeout "$timeout_s" --handoff-tool "$handoff_tool" \
+		--smp "$cpus" --mem "$mem" --timeout "$timeout_s" --handoff-tool "$handoff_tool" \
 		>"$work/runs/$1-$2.result" 2>"$work/runs/$1-$2.error"
 }
 
@@ -123,7 +126,7 @@ if [ "$failed" -ne 0 ]; then
 fi
 
 python3 "$HERE/table.py" --results "$work/runs" --runs "$runs" --cases "$CASES" \
-	--settings "q35, TCG, -icount shift=0,sleep=off, -smp $smp, -m $mem, OVMF_CODE_4M.fd" \
+	--settings "q35, TCG, -icount shift=0,sleep=off, -smp $smp (Linux cases: 1), -m $mem, OVMF_CODE_4M.fd" \
 	--md "$out/boot.md" --svg "$out/boot.svg" \
 	--size "tagboot BOOTX64.EFI=$tagboot" --size "systemd-boot=$sdboot" \
 	--size "GRUB (grub-mkstandalone)=$work/grub/grubx64.efi" \
