@@ -216,7 +216,7 @@ bool shield_apply(struct fw *fw, const struct tagging_input *in, struct shield_p
 				util_sb_str(&line.sb, " (shielded above)");
 		} else if (p->verdict == SHIELD_COVER) {
 			util_sb_str(&line.sb, ": AllocateAddress failed: ");
-			util_sb_str(&line.sb, fw_status_str(st));
+			util_sb_str(&line.sb, st == FW_OK ? "another address came back" : fw_status_str(st));
 			util_sb_str(&line.sb, "; the next stage will see it as conventional memory");
 		} else if (p->verdict == SHIELD_CANNOT) {
 			util_sb_str(&line.sb, ": the firmware has it as ");
