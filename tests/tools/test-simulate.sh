@@ -308,6 +308,35 @@ sim badsvg "$tdx" --svg "$dir/no-such-dir/x.svg"
 want_rc badsvg 2
 expect_line "$dir/badsvg.err" "no-such-dir/x.svg: cannot create"
 
+# --- --entry linux: the shield for a chainloaded stub ---
+# The TDX-style map (an older TDVF): the page tables, TD HOB and work area are conventional
+# memory and get allocated as ACPI NVS; the initial mailbox is boot-services data and cannot.
+sim shield "$tdx" --platform tdx --madt-mailbox 0x7e080000 --mailbox-version 0 --entry linux
+want_rc shield 0
+expect_line "$dir/shield.out" '^entry: linux \(chainloaded'
+expect_line "$dir/shield.out" '^  0x800000-0x805fff page-tables \(quirk\) +ConventionalMemory +covered: allocated at its address by the shield as ACPIMemoryNVS$'
+expect_line "$dir/shield.out" '^  0x80c000-0x80cfff initial-mailbox \(quirk\) +BootServicesData +NOT covered'
+expect_line "$dir/shield.out" '^  0x7e080000-0x7e080fff mailbox \(acpi\) +ACPIMemoryNVS +covered: the firmware'"'"'s own type keeps it$'
+expect_line "$dir/shield.out" '^  ACPIMemoryNVS +0x0000000000800000-0x0000000000805fff$'
+expect_line "$dir/shield.out" '^  ConventionalMemory +0x0000000000806000-0x0000000000808fff$'
+expect_line "$dir/shield.out" '^hazards not covered: 1 '
+sim shieldstrict "$tdx" --platform tdx --entry efi --strict
+want_rc shieldstrict 1
+expect_line "$dir/shieldstrict.err" '1 hazard piece\(s\) not covered \(--strict\)'
+# A reserve line over conventional memory of the real q35 map is shielded as reserved.
+sim shieldres "$fx/ovmf-2022.11-q35-2G.memmap.txt" --reserve 0x800000 0x6000 hole --entry linux --strict
+want_rc shieldres 0
+expect_line "$dir/shieldres.out" '^  0x800000-0x805fff hole \(reserve line\) .*as ReservedMemoryType$'
+expect_line "$dir/shieldres.out" '^  ReservedMemoryType +0x0000000000800000-0x0000000000805fff$'
+# e820 rows carry no EFI types: refused with the reason.
+printf '0x0 0x9ffff usable\n' >"$dir/e820.txt"
+sim shielde820 "$dir/e820.txt" --entry linux
+want_rc shielde820 1
+expect_line "$dir/shielde820.err" 'needs an EFI memory map'
+sim badentry "$tdx" --entry grub
+want_rc badentry 2
+expect_line "$dir/badentry.err" "--entry: 'grub' is not native, linux or efi"
+
 if [ "$fails" -ne 0 ]; then
 	echo "test-simulate: $fails failure(s)"
 	exit 1

@@ -13,13 +13,16 @@ void simargs_usage(FILE *out)
 	        "usage: handoff simulate FILE [--platform tdx|snp|xen|kvm|none]\n"
 	        "                        [--madt-mailbox ADDR --mailbox-version 0|1]\n"
 	        "                        [--reserve BASE SIZE REASON]... [--strict]\n"
+	        "                        [--entry native|linux|efi]\n"
 	        "                        [--out BLOB] [--svg OUT.svg]\n"
 	        "\n"
 	        "FILE is a memory map as text: EDK2 shell `memmap` output, Linux `efi: mem` lines\n"
 	        "(efi=debug), Linux `BIOS-e820:` lines, or `START END TYPE` rows (END inclusive).\n"
 	        "Prints the map tagboot would hand over, its tagged regions, the hazards it found and\n"
-	        "the totals. Exit 0 ok (hazards too, unless --strict), 1 invalid input, 2 usage or\n"
-	        "I/O error. See docs/simulate.md.\n");
+	        "the totals. --entry linux or efi: instead, the map a chainloaded kernel's EFI stub\n"
+	        "would see after tagboot's shield, each hazard covered or not (needs EFI rows).\n"
+	        "Exit 0 ok (hazards too, unless --strict), 1 invalid input, 2 usage or I/O error.\n"
+	        "See docs/simulate.md.\n");
 }
 
 static const struct {
@@ -154,6 +157,17 @@ static bool simargs_option(int argc, char **argv, int *i, struct simargs *a)
 		return (a->svg = simargs_value(argc, argv, i, "a file name")) != NULL;
 	if (strcmp(opt, "--strict") == 0)
 		return a->strict = true;
+	if (strcmp(opt, "--entry") == 0) {
+		if ((v = simargs_value(argc, argv, i, "native, linux or efi")) == NULL)
+			return false;
+		if (strcmp(v, "native") != 0 && strcmp(v, "linux") != 0 && strcmp(v, "efi") != 0) {
+			fprintf(stderr, "handoff simulate: --entry: '%s' is not native, linux or efi\n", v);
+			return false;
+		}
+		a->entry = v;
+		a->chainload = strcmp(v, "native") != 0;
+		return true;
+	}
 	if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0)
 		return a->help = true;
 	fprintf(stderr, "handoff simulate: unknown option '%s'\n", opt);
@@ -165,6 +179,7 @@ int simargs_parse(int argc, char **argv, struct simargs *a)
 	memset(a, 0, sizeof(*a));
 	a->platform = TB_PLATFORM_NONE;
 	a->mailbox_version = -1;
+	a->entry = "native";
 	for (int i = 1; i < argc; i++) {
 		if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			if (!simargs_option(argc, argv, &i, a))

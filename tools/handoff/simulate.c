@@ -16,6 +16,7 @@
 /* The parsed text: raw ranges with their mapped TB_MEM_* types. */
 struct simulate_input {
 	struct tb_mem_entry *rows;
+	uint32_t *src_types; /* MEMTEXT_SRC_* + the row's own type */
 	size_t count;
 	struct memtext_diag diag;
 };
@@ -40,14 +41,15 @@ static int simulate_read(const char *path, struct simulate_input *in)
 	for (size_t i = 0; i < size; i++)
 		lines += text[i] == '\n';
 	in->rows = calloc(lines, sizeof(*in->rows));
-	if (in->rows == NULL) {
+	in->src_types = calloc(lines, sizeof(*in->src_types));
+	if (in->rows == NULL || in->src_types == NULL) {
 		fprintf(stderr, "handoff: %s: out of memory for %zu lines\n", path, lines);
 		free(text);
 		return TOOL_EXIT_USAGE;
 	}
 	/* memtext maps EFI rows with efimap_type_to_tb (loader/core/efimap.h), the loader's
 	 * mapping, and e820 rows with memtext_e820_to_tb. */
-	if (!memtext_parse_ex(text, size, in->rows, NULL, lines, &in->count, &in->diag)) {
+	if (!memtext_parse_ex(text, size, in->rows, in->src_types, lines, &in->count, &in->diag)) {
 		fprintf(stderr, "handoff: %s: %s\n", path, in->diag.error);
 		free(text);
 		return TOOL_EXIT_INVALID;
@@ -196,7 +198,7 @@ static void *simulate_blob(const struct simargs *a, const struct simulate_map *m
 	return buf;
 }
 
-static void simulate_header(const struct simargs *a, const struct simulate_input *in)
+static void simulate_print_header(const struct simargs *a, const struct simulate_input *in)
 {
 	static const char *const forms[] = { "", "edk2-shell", "linux-efi", "e820", "bare" };
 	const char *sep = "";
@@ -227,7 +229,7 @@ static int simulate_report(const struct simargs *a, const struct simulate_input 
 	struct simreport_totals t;
 	const struct tb_rec_memmap *map = tb_memmap(blob);
 
-	simulate_header(a, in);
+	simulate_print_header(a, in);
 	printf("handoff: %zu bytes, valid\n", size);
 	maptable_print_entries(map);
 	simreport_tagged(map);
@@ -272,9 +274,17 @@ int simulate_main(int argc, char **argv)
 	rc = simulate_read(a.file, &in);
 	if (rc != TOOL_EXIT_OK) {
 		free(in.rows);
+		free(in.src_types);
 		return rc;
 	}
 	simulate_acpi(&a, &acpi);
+	if (a.chainload) {
+		simulate_print_header(&a, &in);
+		rc = simshield_report(&a, in.rows, in.src_types, in.count, &acpi);
+		free(in.rows);
+		free(in.src_types);
+		return rc;
+	}
 	st = simulate_map_build(&in, &a, &acpi, &m);
 	if (st != TB_OK) {
 		fprintf(stderr, "handoff: %s: %s\n", a.file, m.report.error);
@@ -287,5 +297,6 @@ int simulate_main(int argc, char **argv)
 	}
 	free(m.entries);
 	free(in.rows);
+	free(in.src_types);
 	return rc;
 }

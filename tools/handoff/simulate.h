@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "acpi.h"
 #include "config.h"
 #include "tagboot_handoff.h"
 #include "tagging.h"
@@ -26,7 +27,11 @@ struct simargs {
 	size_t reserve_count;
 	const char *out;     /* --out BLOB, or NULL */
 	const char *svg;     /* --svg OUT.svg, or NULL */
-	bool strict;         /* hazards make the exit status 1 */
+	bool strict;         /* hazards (with --entry linux|efi: hazards not covered) make the exit
+	                      * status 1 */
+	bool chainload;      /* --entry linux or efi: the map a chainloaded stub sees after the
+	                      * shield, instead of the native handoff */
+	const char *entry;   /* "native" (default), "linux" or "efi" */
 	bool help;           /* --help: print the usage and stop */
 };
 
@@ -55,6 +60,12 @@ void simreport_hazards(const struct tagging_report *rep);
 bool simreport_totals(const void *blob, size_t size, struct simreport_totals *out);
 /* Print the totals. */
 void simreport_print_totals(const struct simreport_totals *t);
+
+/* --entry linux|efi: the shield for this map (rows with their EFI types from memtext), each
+ * hazard covered or not, and the EFI map the next stage's GetMemoryMap returns. Returns the
+ * exit status. */
+int simshield_report(const struct simargs *a, const struct tb_mem_entry *rows,
+                     const uint32_t *src_types, size_t count, const struct acpi_info *acpi);
 
 /* Write an SVG bar of the map to path (title names the input). Returns 0, or -1 after a
  * "handoff: PATH: reason" message. */
