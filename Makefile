@@ -136,7 +136,10 @@ EFI_CFLAGS := -std=c11 -O2 -g0 $(WARN) $(INCLUDES) -I$(EFI_INC) -I$(EFI_INC)/x86
 EFI_LDFLAGS := -nostdlib -znocombreloc -T $(EFI_LIB)/elf_x86_64_efi.lds -shared -Bsymbolic \
 	--no-undefined -L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o
 
-EFI_OBJS := $(patsubst %.c,$(BUILD)/efi/%.o,$(HANDOFF_SRCS) $(CORE_SRCS) $(LOADER_EFI_SRCS)) \
+# Code only the host tools use (the simulator's text readers) stays out of BOOTX64.EFI.
+HOST_ONLY_SRCS := loader/core/memtext.c
+EFI_OBJS := $(patsubst %.c,$(BUILD)/efi/%.o,$(HANDOFF_SRCS) $(filter-out $(HOST_ONLY_SRCS),$(CORE_SRCS)) \
+	$(LOADER_EFI_SRCS)) \
 	$(patsubst %.S,$(BUILD)/efi/%.o,$(LOADER_EFI_ASM))
 
 $(BUILD)/efi/%.o: %.c

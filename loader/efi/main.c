@@ -13,11 +13,11 @@
 /* How long an error stays on screen before tagboot returns to the firmware. */
 #define MAIN_ERROR_WAIT_US (10ull * 1000000ull)
 
-/* Large: static, not on the firmware's stack. */
+/* Not on the firmware's stack; the native boot's 13 KiB state is allocated when it is needed
+ * (a static would be stored as zeros in the image). */
 static struct fw main_fw;
 static struct fw_uefi main_uefi;
 static struct boot_facts main_facts;
-static struct boot_native main_native;
 static struct config_loader main_conf;
 
 struct main_entries {
@@ -152,9 +152,15 @@ static void main_fail_after_exit(const char *what, const char *detail)
 
 static EFI_STATUS main_boot_native(struct fw *fw, const struct config_entry *e)
 {
-	struct boot_native *bn = &main_native;
-	if (!boot_native_prepare(bn, fw, e, &main_facts))
+	struct boot_native *bn = AllocatePool(sizeof(*bn));
+	if (!bn) {
+		boot_log_error(fw, e->id, e->path, "out of memory for the boot state");
+		return main_fail(fw, EFI_OUT_OF_RESOURCES);
+	}
+	if (!boot_native_prepare(bn, fw, e, &main_facts)) {
+		FreePool(bn);
 		return main_fail(fw, EFI_LOAD_ERROR);
+	}
 	unaccepted_allow(fw);
 	measure_native_final(fw, bn);
 	boot_log(fw, "exiting boot services");
@@ -176,6 +182,7 @@ static EFI_STATUS main_boot_native(struct fw *fw, const struct config_entry *e)
 		util_sb_str(&line.sb, ": ");
 		util_sb_str(&line.sb, fw_status_str(st));
 		boot_log_end(fw, &line);
+		FreePool(bn);
 		return main_fail(fw, EFI_LOAD_ERROR);
 	}
 	if (xe == EXITBS_ERR_CONVERT) {

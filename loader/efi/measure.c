@@ -257,7 +257,7 @@ void measure_shield(struct fw *fw, const struct shield_plan *plan, const struct 
 {
 	if ((!measure_tcg2 && !measure_cc) || !plan)
 		return;
-	static char text[1024];
+	char text[1024]; /* on the stack: a static would be 1 KiB of zeros in the image */
 	struct util_sb sb;
 	util_sb_init(&sb, text, sizeof(text));
 	util_sb_str(&sb, "tagboot shield");

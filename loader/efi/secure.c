@@ -1,6 +1,8 @@
 /* secure.c: Secure Boot checks of the EFI loader: enrolled config hash and entry pins. */
 #include "secure.h"
 
+#include "efi_glue.h"
+
 #include "boot_log.h"
 #include "config_hash.h"
 #include "secure_policy.h"
@@ -18,30 +20,42 @@ __attribute__((used, aligned(16))) volatile struct config_hash_block secure_enro
 	.sha256 = {0},
 };
 
-static struct config_hash_set secure_files;
-static bool secure_files_ready;
+/* The config files seen so far: 23 KiB, so allocated at first use rather than stored as
+ * zeros in the image. NULL after an allocation failure (the config check then fails). */
+static struct config_hash_set *secure_files;
+static bool secure_files_tried;
+
+static struct config_hash_set *secure_files_get(void)
+{
+	if (!secure_files_tried) {
+		secure_files_tried = true;
+		secure_files = AllocatePool(sizeof(*secure_files));
+		if (secure_files)
+			config_hash_init(secure_files);
+	}
+	return secure_files;
+}
 
 void secure_note_file(const char *path, uint64_t addr, uint64_t size)
 {
-	if (!secure_files_ready) {
-		config_hash_init(&secure_files);
-		secure_files_ready = true;
-	}
-	config_hash_add(&secure_files, path, (const void *)(uintptr_t)addr, (size_t)size);
+	struct config_hash_set *set = secure_files_get();
+	if (set)
+		config_hash_add(set, path, (const void *)(uintptr_t)addr, (size_t)size);
 }
 
 bool secure_check_config(struct fw *fw, bool secure_boot)
 {
-	if (!secure_files_ready) {
-		config_hash_init(&secure_files);
-		secure_files_ready = true;
+	struct config_hash_set *set = secure_files_get();
+	if (!set) {
+		boot_log_error(fw, NULL, "/loader", "out of memory for the config hash");
+		return false;
 	}
 	struct config_hash_block block;
 	util_memcpy(&block, (const void *)&secure_enrolled_config, sizeof(block));
 	char text[BOOT_LOG_LINE_MAX];
 	struct util_sb why;
 	util_sb_init(&why, text, sizeof(text));
-	bool ok = secure_policy_config(secure_boot, &block, &secure_files, &why);
+	bool ok = secure_policy_config(secure_boot, &block, set, &why);
 	if (!ok) {
 		boot_log_error(fw, NULL, "/loader", text);
 		return false;
