@@ -276,6 +276,9 @@ void measure_shield(struct fw *fw, const struct shield_plan *plan, const struct 
 		util_sb_str(&sb, " type ");
 		util_sb_u64(&sb, p->efi_type);
 	}
-	if (shielded)
-		measure_extend(fw, MEASURE_PCR_PARAMS, "shield", text, util_strlen(text), text);
+	if (!shielded)
+		return;
+	measure_extend(fw, MEASURE_PCR_PARAMS, "shield", text, util_strlen(text), text);
+	if (measure_tcg2)
+		measure_log_pcrs(fw);
 }

@@ -6,7 +6,8 @@
 # (tests/boot/run-boot.sh), then the loader's "tagboot: tpm: pcr N sha256 X" lines (read from
 # the TPM with TPM2_PCR_Read just before ExitBootServices) must equal the PCR values replayed
 # on the host from the ESP's files: PCR 9 = kernel then each module, PCR 12 = the command line
-# of the entry file, then the handoff plan text the loader logged.
+# of the entry file, then the handoff plan text the loader logged. tpm-shield: an `efi` entry
+# with two `reserve` lines; PCR 12 = the one shield event (the ranges the shield allocated).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -87,7 +88,31 @@ sys.exit(bad)
 PY
 }
 
-# run NAME [run-boot.sh options...]: one boot with a fresh swtpm, then the PCR check.
+# The shield (loader/core/shield.c) before a chainloaded entry: PCR 12 must be the host replay
+# of the one shield event, whose data is the text the loader logged; that text names both
+# `reserve` ranges. $1 ESP (unused), $2 clean serial log.
+check_shield_pcr() {
+	python3 - "$2" <<'PY'
+import hashlib, re, sys
+log = open(sys.argv[1], encoding="latin-1").read()
+ev = re.search(r"measured: pcr 12 EV_IPL shield sha256 ([0-9a-f]{64}) event '([^']*)'", log)
+if not ev:
+    sys.exit("no shield measurement in the log")
+text = ev.group(2).encode()
+if hashlib.sha256(text).hexdigest() != ev.group(1):
+    sys.exit("the logged digest is not the event text's")
+for r in ("0x800000-0x805fff tdvf-page-tables", "0x20000000-0x200fffff test-hole"):
+    if r not in ev.group(2):
+        sys.exit("the shield event does not name %s: %s" % (r, ev.group(2)))
+want = hashlib.sha256(bytes(32) + hashlib.sha256(text).digest()).hexdigest()
+got = dict(re.findall(r"tagboot: tpm: pcr (\d+) sha256 ([0-9a-f]{64})", log)).get("12")
+if got != want:
+    sys.exit("PCR 12: TPM says %s, host replay gives %s" % (got, want))
+PY
+}
+
+# run NAME [run-boot.sh options...]: one boot with a fresh swtpm, then the PCR check
+# ($CHECK, check_pcrs by default; $EXPECT and $EXPECT_TEXT the run-boot.sh verdict).
 run() {
 	local name=$1; shift
 	local d="$MADE/$name" tpm="$MADE/$name/tpm"
@@ -96,7 +121,7 @@ run() {
 		--terminate --daemon --pid file="$tpm/pid" --log file="$tpm/log" ||
 		{ echo "FAIL mb-$name: swtpm did not start"; return 1; }
 	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$tpm/sock" ] && break; sleep 0.2; done
-	"$RUN" --name "mb-$name" --esp "$d/esp" --expect pass --expect-text 'tagboot: tpm: pcr 12' \
+	"$RUN" --name "mb-$name" --esp "$d/esp" --expect "${EXPECT:-pass}" --expect-text "${EXPECT_TEXT:-tagboot: tpm: pcr 12}" \
 		--qemu-arg -chardev --qemu-arg "socket,id=chrtpm,path=$tpm/sock" \
 		--qemu-arg -tpmdev --qemu-arg emulator,id=tpm0,chardev=chrtpm \
 		--qemu-arg -device --qemu-arg tpm-tis,tpmdev=tpm0 "$@"
@@ -105,8 +130,8 @@ run() {
 	[ $rc = 0 ] || return 1
 	local log="$d/serial.clean"
 	sed -e 's/\x1b\[[0-9;?=]*[A-Za-z]//g' -e 's/\r//g' "build/boot/mb-$name/serial.log" | tr -d '\000' >"$log"
-	if check_pcrs "$d/esp" "$log"; then
-		echo "PASS mb-$name: PCR 9 and 12 match the host replay"
+	if "${CHECK:-check_pcrs}" "$d/esp" "$log"; then
+		echo "PASS mb-$name: the PCRs match the host replay"
 	else
 		echo "FAIL mb-$name: PCR values differ from the host replay"
 		return 1
@@ -135,6 +160,16 @@ if selected tpm-secure-boot; then
 		"$d/EFI/BOOT/BOOTX64.EFI.enrolled" >/dev/null 2>&1
 	rm -f "$d/EFI/BOOT/BOOTX64.EFI.enrolled"
 	tally run tpm-secure-boot --secure-boot
+fi
+if selected tpm-shield; then
+	d="$MADE/tpm-shield/esp"
+	mkdir -p "$d/EFI/BOOT" "$d/EFI/tests" "$d/loader/entries"
+	cp "$LOADER" "$d/EFI/BOOT/BOOTX64.EFI"
+	cp build/payload/memmap.efi "$d/EFI/tests/memmap.efi"
+	printf 'default memmap\ntimeout 0\n' >"$d/loader/loader.conf"
+	printf 'title shielded payload\nefi /EFI/tests/memmap.efi\noptions expect 0x800000 0x6000 0 0x20000000 0x100000 0\nreserve 0x800000 0x6000 tdvf-page-tables\nreserve 0x20000000 0x100000 test-hole\n' \
+		>"$d/loader/entries/memmap.conf"
+	EXPECT=efi-pass EXPECT_TEXT='MEMMAP-CHECK ok 2 ranges' CHECK=check_shield_pcr tally run tpm-shield --mem 1G
 fi
 echo "measured boot tests: $passed passed, $failed failed"
 [ "$failed" = 0 ]
