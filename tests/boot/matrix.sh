@@ -110,6 +110,10 @@ make_esp_kernel_options test-fault "console=ttyS0 test-fault"
 make_esp_kernel_options triple-fault "console=ttyS0 test-triple-fault"
 make_esp_ap_park ap-park "console=ttyS0 selftest=on"
 make_esp_ap_park ap-park-ignore "console=ttyS0 selftest=on ignore-ap-held"
+# The firmware-bug emulator with the handoff kernel: the parking area is reported usable, the
+# sample kernel's self-test (honouring every tag) overwrites it, no AP can check in.
+make_esp_kernel_options ap-park-unreported "console=ttyS0 selftest=on"
+printf 'ap-park mailbox-unreported\n' >>"$MADE/ap-park-unreported/loader/entries/sample.conf"
 
 # The AP parking pairs: honouring the AP_HELD tags wakes every AP through the loader's mailbox
 # and reclaims the parking area afterwards; ignoring them overwrites it before the wakeup and
@@ -140,6 +144,7 @@ SCENARIOS=(
 	"corrupt-elf|--esp $MADE/corrupt-elf --machine q35 --smp 1 --mem 512M --expect loader-error --expect-text e_phoff"
 	"selftest-off|--esp $MADE/selftest-off --machine q35 --smp 4 --mem 1G --expect pass --expect-text selftest=off"
 	"bad-option|--esp $MADE/bad-option --machine q35 --smp 1 --mem 512M --expect fail --expect-text 'RESULT: FAIL options: selftest='"
+	"ap-park-unreported-smp4|--esp $MADE/ap-park-unreported --machine q35 --smp 4 --mem 512M --expect fail --expect-text 'RESULT: FAIL cpus=1/4: 3 APs did not check in'"
 	"test-fault|--esp $MADE/test-fault --machine q35 --smp 2 --mem 512M --expect fail --expect-text 'RESULT: FAIL exception vector=14'"
 	# The runner itself: each of these boots must make run-boot.sh fail with the given reason.
 	"runner-firmware-exception|--runner-must-fail 'firmware exception' --esp $MADE/crash --smp 1 --mem 512M --expect efi-pass"
