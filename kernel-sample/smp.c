@@ -88,9 +88,12 @@ bool smp_plan_from_handoff(const void *handoff, struct smp_plan *plan, const cha
 		plan->mailbox_version = mp->mailbox_version;
 		plan->has_reset_vector = (mp->flags & TB_MP_F_RESET_VECTOR) != 0;
 		plan->source = "TB_REC_MP";
-		if (have_acpi && smp_acpi.cpu_count != (size_t)mp->ap_count + 1)
-			kprint("warning: MADT lists %zu CPUs, TB_REC_MP %u APs + BSP\n",
-			       smp_acpi.cpu_count, mp->ap_count);
+		size_t enabled = 0;
+		for (size_t i = 0; have_acpi && i < smp_acpi.cpu_count; i++)
+			enabled += (smp_acpi.cpus[i].flags & ACPI_CPU_ENABLED) != 0;
+		if (have_acpi && enabled != (size_t)mp->ap_count + 1)
+			kprint("warning: MADT lists %zu enabled CPUs, TB_REC_MP %u APs + BSP\n", enabled,
+			       mp->ap_count);
 	} else if (have_acpi) {
 		for (size_t i = 0; i < smp_acpi.cpu_count; i++) {
 			if (smp_acpi.cpus[i].apic_id == plan->bsp_apic_id)

@@ -26,7 +26,9 @@
  * finds in the mailbox something no OS writes (a command other than 0, 1, 2, or a nonzero
  * reserved field) stops for good (cli; hlt). It is then lost, but it does not run whatever
  * lands on its code page later (on QEMU a triple fault of any CPU resets the whole machine),
- * so the kernel's bounded wait can still report which APs never checked in.
+ * so the kernel's bounded wait can still report which APs never checked in. That only helps
+ * while the code page and the page tables are intact: once they are overwritten, an
+ * exception cannot reach the handler and the CPU shuts down (docs/loader.md).
  */
 
 #include <stdbool.h>

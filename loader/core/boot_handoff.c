@@ -70,9 +70,12 @@ static void boot_handoff_records(const struct boot_handoff_in *in, struct tb_bui
 	}
 	if (in->acpi) {
 		const struct acpi_info *ai = in->acpi;
+		/* The APs that are there now: enabled MADT processors. An online-capable one that is
+		 * not enabled is a hot-plug slot, no CPU; nobody parks or wakes it (appark_select,
+		 * the sample kernel), so a kernel waiting for ap_count APs must not count it. */
 		size_t aps = 0;
 		for (size_t i = 0; i < ai->cpu_count; i++)
-			if (ai->cpus[i].apic_id != in->bsp_apic_id)
+			if (ai->cpus[i].apic_id != in->bsp_apic_id && (ai->cpus[i].flags & ACPI_CPU_ENABLED))
 				aps++;
 		struct tb_rec_mp *mp =
 			tb_builder_add(b, TB_REC_MP, 1, (uint32_t)(sizeof(*mp) + 4u * aps));
@@ -98,7 +101,7 @@ static void boot_handoff_records(const struct boot_handoff_in *in, struct tb_bui
 			size_t k = 0;
 			for (size_t i = 0; i < ai->cpu_count; i++) {
 				uint32_t id = ai->cpus[i].apic_id;
-				if (id == in->bsp_apic_id)
+				if (id == in->bsp_apic_id || !(ai->cpus[i].flags & ACPI_CPU_ENABLED))
 					continue;
 				util_memcpy(ids + 4u * k++, &id, 4);
 			}

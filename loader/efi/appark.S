@@ -109,7 +109,8 @@ appark_tramp_end:
 appark_loop_start:
 	/* From here on nothing below 1 MiB is used: the trampoline's GDT is replaced (the
 	 * segment caches stay valid), and an exception halts this CPU instead of shutting it
-	 * down (on QEMU a shutdown of any CPU resets the whole machine). */
+	 * down (on QEMU a shutdown of any CPU resets the whole machine), as long as this page
+	 * and the parking page tables are intact. */
 	lgdt appark_loop_gdtr(%rip)
 	lidt appark_loop_idtr(%rip)
 

@@ -423,6 +423,23 @@ static void test_release_after_handoff(void **state)
 	expect_crc(f->blob);
 }
 
+/* An online-capable CPU that is not enabled is a hot-plug slot: not an AP of the MP record
+ * (nobody parks or wakes it), so a kernel waiting for ap_count APs does not wait for it. */
+static void test_mp_lists_enabled_cpus_only(void **state)
+{
+	struct fixture *f = *state;
+	f->acpi.cpus[3].flags = ACPI_CPU_ONLINE_CAPABLE;
+	assert_int_equal(boot_handoff_build(&f->in, &f->out), TB_OK);
+	const struct tb_rec_mp *mp = (const void *)tb_find_record(f->blob, TB_REC_MP, sizeof(*mp));
+	assert_non_null(mp);
+	assert_int_equal(mp->bsp_apic_id, 2);
+	assert_int_equal(mp->ap_count, 2);
+	uint32_t ids[2];
+	memcpy(ids, (const uint8_t *)mp + mp->ap_ids_offset, sizeof(ids));
+	assert_int_equal(ids[0], 0);
+	assert_int_equal(ids[1], 4);
+}
+
 static void test_minimal_inputs(void **state)
 {
 	struct fixture *f = *state;
@@ -672,6 +689,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_full_blob, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_contents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release_after_handoff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mp_lists_enabled_cpus_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_minimal_inputs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failures_name_the_step, setup, teardown),
 		cmocka_unit_test(test_size_bound_many_descriptors),
