@@ -149,6 +149,8 @@ SCENARIOS=(
 	# The runner itself: each of these boots must make run-boot.sh fail with the given reason.
 	"runner-firmware-exception|--runner-must-fail 'firmware exception' --esp $MADE/crash --smp 1 --mem 512M --expect efi-pass"
 	"runner-triple-fault|--runner-must-fail 'QEMU exited 0' --esp $MADE/triple-fault --smp 1 --mem 512M --expect pass"
+	"expected-reset|--esp $MADE/triple-fault --smp 1 --mem 512M --expect reset --expect-text test-triple-fault"
+	"runner-reset-not-seen|--runner-must-fail 'exit code 33, expected a reset' --esp $ESP --smp 1 --mem 256M --expect reset"
 	"runner-cpus-mismatch|--runner-must-fail 'expected cpus=3/3' --esp $ESP --smp 2 --mem 512M --expect pass --expect-cpus 3"
 	"runner-timeout|--runner-must-fail 'timeout after 3s' --esp $ESP --smp 1 --mem 512M --timeout 3"
 )
