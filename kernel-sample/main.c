@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "apcheck.h"
 #include "console.h"
 #include "cpu.h"
 #include "desc.h"
@@ -110,34 +111,123 @@ static void kernel_list_append(char *list, size_t cap, uint32_t value)
 	list[n] = '\0';
 }
 
-/* Wake the APs; returns the number of CPUs online (BSP included). Fails the run, naming
- * every AP that did not check in by APIC ID, when one is missing or waking went wrong. */
-static uint32_t kernel_wake_aps(uint64_t pml4, uint64_t trampoline)
+/* Was the loader the one that parked the APs (TB_REC_MP flags)? Then its wakeup log is in
+ * the mailbox. */
+static bool kernel_parked_by_loader(void)
 {
-	static char missing_ids[KERNEL_CMDLINE_MAX];
-	const char *error = NULL;
+	const struct tb_rec_mp *mp =
+		(const void *)tb_find_record(kernel_handoff, TB_REC_MP, sizeof(struct tb_rec_mp));
+	return mp != NULL && (mp->flags & TB_MP_F_PARKED_BY_LOADER) != 0;
+}
+
+/* What waking the APs showed, for the verdict and the summary. */
+struct kernel_wake {
+	uint32_t online;   /* CPUs online, BSP included */
+	uint32_t missing;
+	char missing_ids[KERNEL_CMDLINE_MAX];
+	bool have_log;     /* the parked loop's wakeup log was there */
+	uint32_t logged, checks_ok;
+	char bad_ids[KERNEL_CMDLINE_MAX];
+	const char *error;
+};
+
+static void kernel_wake_aps(uint64_t pml4, uint64_t trampoline, struct kernel_wake *w)
+{
 	uint64_t start = timer_elapsed_ms();
-	uint32_t online = smp_wake_all(&kernel_plan, pml4, trampoline, &error);
-	if (error != NULL)
-		kprint("smp: %s\n", error);
+	w->error = NULL;
+	uint32_t online = smp_wake_all(&kernel_plan, pml4, trampoline, &w->error);
+	if (w->error != NULL)
+		kprint("smp: %s\n", w->error);
 	kprint("smp: %u of %u APs checked in after %lu ms\n", online, kernel_plan.ap_count,
 	       timer_elapsed_ms() - start);
-	uint32_t missing = 0;
-	missing_ids[0] = '\0';
+	w->online = online + 1;
+	w->missing = 0;
+	w->missing_ids[0] = '\0';
 	for (uint32_t i = 0; i < kernel_plan.ap_count; i++) {
 		if (smp_ap_online(i))
 			continue;
 		kprint("smp: cpu with apic id %u did not check in\n", kernel_plan.ap_ids[i]);
-		kernel_list_append(missing_ids, sizeof(missing_ids), kernel_plan.ap_ids[i]);
-		missing++;
+		kernel_list_append(w->missing_ids, sizeof(w->missing_ids), kernel_plan.ap_ids[i]);
+		w->missing++;
 	}
-	if (missing != 0)
-		result_fail("cpus=%u/%u: %u APs did not check in: apic id %s%s%s", online + 1,
-		            kernel_plan.ap_count + 1, missing, missing_ids,
-		            error != NULL ? "; smp: " : "", error != NULL ? error : "");
-	if (error != NULL)
-		result_fail("smp: %s (cpus=%u/%u)", error, online + 1, kernel_plan.ap_count + 1);
-	return online + 1;
+	w->have_log = false;
+	w->bad_ids[0] = '\0';
+	if (kernel_plan.use_mailbox && kernel_parked_by_loader())
+		w->have_log = apcheck_wakelog(kernel_plan.mailbox_phys, &w->logged, &w->checks_ok,
+		                              w->bad_ids, sizeof(w->bad_ids));
+}
+
+/* The verdict on the wakeup (docs/writing-a-kernel.md "Proving the tags"). */
+static void kernel_judge_wake(const struct kernel_wake *w, const struct options *options)
+{
+	if (options->poison != APCHECK_NONE) {
+		/* Every AP that did not come online or whose own check failed, in plan order. */
+		static char aps[KERNEL_CMDLINE_MAX];
+		size_t n = 0;
+		aps[0] = '\0';
+		for (uint32_t i = 0; i < kernel_plan.ap_count && n + 12 < sizeof(aps); i++) {
+			if (smp_ap_online(i))
+				continue;
+			char digits[11];
+			unsigned d = 0;
+			uint32_t id = kernel_plan.ap_ids[i];
+			do {
+				digits[d++] = (char)('0' + id % 10);
+				id /= 10;
+			} while (id != 0);
+			if (n != 0)
+				aps[n++] = ',';
+			while (d > 0)
+				aps[n++] = digits[--d];
+			aps[n] = '\0';
+		}
+		const char *name = apcheck_class_name(options->poison);
+		if (aps[0] == '\0')
+			result_fail("class=%s: poisoned, but every AP came online: this tag is not "
+			            "load-bearing", name);
+		result_fail("class=%s aps=%s: the %s pages were overwritten before the wakeup%s%s",
+		            name, aps, name, w->bad_ids[0] ? "; failed self-checks: apic id " : "",
+		            w->bad_ids);
+	}
+	if (w->missing != 0)
+		result_fail("cpus=%u/%u: %u APs did not check in: apic id %s%s%s", w->online,
+		            kernel_plan.ap_count + 1, w->missing, w->missing_ids,
+		            w->error != NULL ? "; smp: " : "", w->error != NULL ? w->error : "");
+	if (w->error != NULL)
+		result_fail("smp: %s (cpus=%u/%u)", w->error, w->online, kernel_plan.ap_count + 1);
+	if (w->bad_ids[0])
+		result_fail("ap self-check failed on apic id %s", w->bad_ids);
+	if (kernel_plan.use_mailbox && kernel_parked_by_loader() &&
+	    (!w->have_log || w->logged != kernel_plan.ap_count))
+		result_fail("the loader's wakeup log holds %u entries for %u APs", w->have_log ? w->logged : 0,
+		            kernel_plan.ap_count);
+}
+
+/* What this boot showed, in words: the last lines before the verdict (make run). */
+static void kernel_summary(const struct kernel_wake *w, uint64_t reclaimed)
+{
+	unsigned regions = 0;
+	uint64_t pages = 0;
+	apcheck_totals(&regions, &pages);
+	kprint("\nsummary:\n");
+	if (kernel_plan.use_mailbox && kernel_parked_by_loader()) {
+		kprint("  tagboot parked %u APs on an ACPI MP wakeup mailbox at 0x%lx, as TDVF parks\n"
+		       "  them on a TDX guest, and tagged what they run on: %u AP-held regions,\n"
+		       "  %lu pages (listed above as ap-held).\n",
+		       kernel_plan.ap_count, kernel_plan.mailbox_phys, regions, pages);
+		kprint("  This kernel kept off them (the self-test wrote every other free frame) until\n"
+		       "  every AP had checked in: %u of %u woke through the mailbox, %u of %u found\n"
+		       "  their page tables, stack and code intact.\n",
+		       w->online - 1, kernel_plan.ap_count, w->checks_ok, w->logged);
+		kprint("  Then it reclaimed what the reclaim rules allow: %lu pages.\n", reclaimed);
+	} else if (kernel_plan.ap_count > 0) {
+		kprint("  %u APs started with %s (nothing parked, nothing AP-held: %u regions); %lu "
+		       "pages reclaimed after the wakeup.\n",
+		       kernel_plan.ap_count, kernel_plan.use_mailbox ? "the firmware's mailbox" : "INIT-SIPI-SIPI",
+		       regions, reclaimed);
+	} else {
+		kprint("  one CPU, no APs to park.\n");
+	}
 }
 
 /* tb_release for `events`, then (self-test) take and overwrite what it freed. Returns the
@@ -170,6 +260,8 @@ void kernel_main(uint64_t handoff_phys)
 	kprint("timer: %lu TSC ticks per ms\n", timer_tsc_per_ms());
 
 	kernel_take_handoff(handoff_phys);
+	/* Before anything else touches memory: what every AP-held region holds at entry. */
+	apcheck_snapshot(kernel_handoff_received, 0);
 	report_header(kernel_handoff);
 	struct report_counts counts;
 	report_memmap(kernel_handoff, &counts);
@@ -221,7 +313,19 @@ void kernel_main(uint64_t handoff_phys)
 		       taken, taken >> 8, timer_elapsed_ms() - start);
 	}
 
-	uint32_t online = kernel_wake_aps(pml4, trampoline);
+	apcheck_snapshot(kernel_handoff_received, 1);
+	if (options.poison != APCHECK_NONE &&
+	    apcheck_poison(kernel_handoff_received, options.poison) == 0)
+		result_fail("class=%s: the handoff tags nothing of this class (not AP-held here)",
+		            apcheck_class_name(options.poison));
+	static struct kernel_wake wake;
+	kernel_wake_aps(pml4, trampoline, &wake);
+	apcheck_snapshot(kernel_handoff_received, 2);
+	bool untouched = apcheck_report_hashes();
+	kernel_judge_wake(&wake, &options);
+	if (!untouched && !options.ignore_ap_held)
+		result_fail("AP-held memory changed between kernel entry and the wakeup");
+	uint32_t online = wake.online;
 
 	/* Every AP runs on our tables and the sample never hands a CPU back through the reset
 	 * vector: both wakeup conditions hold. */
@@ -233,6 +337,7 @@ void kernel_main(uint64_t handoff_phys)
 	       "wakeup, %lu loader-reclaimable)\n",
 	       frame_allocated_count(), frame_reclaimed_count(), reclaimed, handoff_pages);
 	kprint("done in %lu ms\n", timer_elapsed_ms());
+	kernel_summary(&wake, reclaimed);
 	result_pass("cpus=%u/%u regions=%u ap_held=%u reclaimed_pages=%lu", online,
 	            kernel_plan.ap_count + 1, counts.regions, counts.ap_held, reclaimed);
 }

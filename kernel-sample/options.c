@@ -1,4 +1,4 @@
-/* options.c: splits the command line into words and picks out selftest= and ignore-ap-held. */
+/* options.c: splits the command line into words and picks out selftest=, ignore-ap-held, poison= and the test options. */
 #include "options.h"
 
 #include <stddef.h>
@@ -19,6 +19,7 @@ bool options_parse(const char *cmdline, struct options *out, const char **error)
 	out->ignore_ap_held = false;
 	out->test_fault = false;
 	out->test_triple_fault = false;
+	out->poison = APCHECK_NONE;
 	*error = NULL;
 	if (cmdline == NULL)
 		return true;
@@ -45,6 +46,13 @@ bool options_parse(const char *cmdline, struct options *out, const char **error)
 			out->test_fault = true;
 		else if (options_word_is(word, length, "test-triple-fault"))
 			out->test_triple_fault = true;
+		else if (length >= 7 && options_word_is(word, 7, "poison=")) {
+			out->poison = apcheck_class_parse(word + 7, (unsigned)(length - 7));
+			if (out->poison == APCHECK_NONE) {
+				*error = "poison= takes mailbox, loop-code, page-tables, stacks or trampoline";
+				return false;
+			}
+		}
 	}
 	return true;
 }

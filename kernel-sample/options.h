@@ -4,11 +4,15 @@
 
 #include <stdbool.h>
 
+#include "apcheck.h"
+
 struct options {
 	bool selftest;       /* selftest=on|off (default on): fill all free memory before wakeup */
 	bool ignore_ap_held; /* ignore-ap-held: treat AP_HELD as usable (the TDX mistake, on purpose) */
 	bool test_fault;     /* test-fault: take a page fault on purpose (tests the IDT's report) */
 	bool test_triple_fault; /* test-triple-fault: empty IDT, then #UD: the CPU resets (tests the runner) */
+	enum apcheck_class poison; /* poison=CLASS: overwrite that AP-held class just before the
+	                            * wakeup (the proof that its tag is load-bearing) */
 };
 
 /* Parse a NUL-terminated command line (may be NULL). Unknown words (console=ttyS0, ...) are

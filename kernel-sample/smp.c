@@ -204,9 +204,17 @@ uint32_t smp_wake_all(const struct smp_plan *plan, uint64_t pml4, uint64_t tramp
 		}
 		kprint("smp: waking %u APs through the MP wakeup mailbox at 0x%lx (version %u)\n",
 		       to_wake, plan->mailbox_phys, plan->mailbox_version);
-		for (uint32_t i = 0; i < to_wake; i++)
-			if (!smp_mailbox_wake(plan, plan->ap_ids[i], error))
-				return __atomic_load_n(&smp_online_count, __ATOMIC_ACQUIRE);
+		/* Keep going after one AP fails: the verdict names every AP that did not come. */
+		const char *first_error = NULL;
+		for (uint32_t i = 0; i < to_wake; i++) {
+			const char *why = NULL;
+			if (!smp_mailbox_wake(plan, plan->ap_ids[i], &why)) {
+				kprint("smp: apic id %u: %s\n", plan->ap_ids[i], why);
+				if (first_error == NULL)
+					first_error = why;
+			}
+		}
+		*error = first_error;
 	} else if (to_wake > 0) {
 		size_t size = (size_t)(smp_trampoline_end - smp_trampoline_start);
 		if (trampoline_page == 0 || trampoline_page >= 0x100000 || size > 4096) {

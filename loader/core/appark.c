@@ -84,6 +84,26 @@ void appark_build_page_tables(void *mem, uint64_t phys)
 	}
 }
 
+uint64_t appark_page_table_sum(const void *pt)
+{
+	const uint8_t *p = pt;
+	uint64_t sum = 0;
+	for (size_t i = 0; i < APPARK_PT_PAGES * APPARK_PAGE / 8u; i++) {
+		uint64_t e;
+		util_memcpy(&e, p + 8u * i, 8);
+		sum += e & ~0x60ull;
+	}
+	return sum;
+}
+
+uint64_t appark_code_sum(const uint8_t *code, size_t len)
+{
+	uint64_t h = 0;
+	for (size_t i = 0; i < len; i++)
+		h = h * 31u + code[i];
+	return h;
+}
+
 void appark_build_idt(void *idt, uint64_t handler, uint16_t cs)
 {
 	uint8_t *gate = idt;

@@ -36,7 +36,7 @@
 #include <stdint.h>
 
 #include "acpi.h"
-#include "appark_wakelog.h"
+#include "tagboot_wakelog.h"
 #include "tagboot_handoff.h"
 
 /* The arrival list holds one u32 per AP in the code page. */
@@ -98,6 +98,12 @@ bool appark_place(struct appark_layout *l, uint64_t low, uint64_t high, const ch
 /* PML4, PDPT and four PDs at mem (6 pages, physical address phys): the low 4 GiB identity
  * mapped with 2 MiB pages, writable, supervisor. */
 void appark_build_page_tables(void *mem, uint64_t phys);
+
+/* The sums a woken AP checks (appark.S lp_selfcheck computes the same): the 6 page-table
+ * pages at pt as 64-bit entries with the accessed and dirty bits (5, 6) cleared, added up;
+ * and len code bytes, h = h * 31 + byte. */
+uint64_t appark_page_table_sum(const void *pt);
+uint64_t appark_code_sum(const uint8_t *code, size_t len);
 
 /* APPARK_IDT_VECTORS 64-bit interrupt gates at idt, all to handler (selector cs). */
 void appark_build_idt(void *idt, uint64_t handler, uint16_t cs);

@@ -435,11 +435,40 @@ bool boot_native_prepare(struct boot_native *bn, struct fw *fw, const struct con
 	return true;
 }
 
+/*
+ * Right after ExitBootServices, before the handoff is built: start the APs into the parking
+ * area, so that the tags can say what the parking really left live. Once every AP has reached
+ * the loop nothing runs the trampoline again: it is then not AP-held (poisoning it could never
+ * make a boot fail) and stays untagged loader memory; if an AP did not arrive it may still be
+ * on its way through the trampoline, which then stays AP-held with the rest.
+ */
+static void boot_native_park_now(struct boot_native *bn)
+{
+	const struct boot_facts *f = bn->facts;
+	if (!bn->parking || !f->park_aps)
+		return;
+	bn->tsc_park_start = f->read_tsc ? f->read_tsc() : 0;
+	f->park_aps(&bn->park, &bn->park_result);
+	bn->tsc_park_end = f->read_tsc ? f->read_tsc() : 0;
+	if (bn->park_result.missing != 0 || bn->park_result.error || !bn->tagging.parking_regions)
+		return;
+	size_t n = 0;
+	for (size_t i = 0; i < bn->park_region_count; i++) {
+		const struct tb_mem_entry *r = &bn->park_regions[i];
+		if (r->base == bn->park.trampoline && r->reason == TB_REASON_AP_LOOP_CODE)
+			continue;
+		bn->park_regions[n++] = *r;
+	}
+	bn->park_region_count = n;
+	bn->tagging.parking_region_count = n;
+}
+
 /* Runs after ExitBootServices: no firmware calls, no output. */
 static bool boot_native_convert(void *ctx, const struct exitbs_map *map)
 {
 	struct boot_native *bn = ctx;
 	const struct boot_facts *f = bn->facts;
+	boot_native_park_now(bn);
 	struct boot_handoff_in in;
 	util_memset(&in, 0, sizeof(in));
 	in.efi_map = (const void *)(uintptr_t)map->buf_addr;
@@ -483,18 +512,16 @@ static bool boot_native_convert(void *ctx, const struct exitbs_map *map)
 	return true;
 }
 
-/* After ExitBootServices: park the APs, stamp the handoff, say how it went (UART only). */
-static void boot_native_park(struct boot_native *bn)
+/* After ExitBootServices and the handoff: stamp it with the parking times, say how the
+ * parking went (UART only). */
+static void boot_native_park_log(struct boot_native *bn)
 {
 	const struct boot_facts *f = bn->facts;
 	if (!bn->parking || !f->park_aps)
 		return;
-	uint64_t start = f->read_tsc ? f->read_tsc() : 0;
-	f->park_aps(&bn->park, &bn->park_result);
-	uint64_t end = f->read_tsc ? f->read_tsc() : 0;
 	if (bn->out.timestamps) {
-		bn->out.timestamps->tsc_ap_park_start = start;
-		bn->out.timestamps->tsc_ap_park_end = end;
+		bn->out.timestamps->tsc_ap_park_start = bn->tsc_park_start;
+		bn->out.timestamps->tsc_ap_park_end = bn->tsc_park_end;
 	}
 	const struct appark_result *r = &bn->park_result;
 	struct boot_log_line line;
@@ -527,7 +554,7 @@ enum exitbs_error boot_native_exit(struct boot_native *bn, enum fw_status *fw_er
 	bn->tsc_before_exit = f->read_tsc ? f->read_tsc() : 0;
 	enum exitbs_error xe = exitbs_exit(bn->fw, &bn->map, boot_native_convert, bn, fw_err);
 	if (xe == EXITBS_OK) {
-		boot_native_park(bn);
+		boot_native_park_log(bn);
 		boot_handoff_stamp_jump((void *)(uintptr_t)bn->handoff_addr, bn->out.timestamps,
 		                        f->read_tsc ? f->read_tsc() : 0);
 		if (bn->is_linux)

@@ -93,6 +93,7 @@ struct boot_native {
 	struct tb_mem_entry park_regions[APPARK_REGION_COUNT];
 	size_t park_region_count;
 	struct appark_result park_result;
+	uint64_t tsc_park_start, tsc_park_end;
 	/* `linux` + `linux-protocol native` (boot_linux.c); unused for handoff kernels */
 	bool is_linux;
 	struct boot_linux linux;
@@ -115,8 +116,8 @@ struct boot_native {
 bool boot_native_prepare(struct boot_native *bn, struct fw *fw, const struct config_entry *entry,
                          const struct boot_facts *facts);
 
-/* Final map + ExitBootServices + handoff, then (ap-park mailbox) the APs are parked and the
- * handoff's AP parking stamps written. On EXITBS_OK the caller jumps (boot services are
+/* Final map + ExitBootServices, (ap-park mailbox) the APs parked, the handoff built (its
+ * tags follow what the parking left live), its AP parking stamps written. On EXITBS_OK the caller jumps (boot services are
  * gone). Before the first ExitBootServices call an error frees the allocations; after it,
  * the caller can only report through the UART and reset. */
 enum exitbs_error boot_native_exit(struct boot_native *bn, enum fw_status *fw_err);

@@ -9,7 +9,10 @@
  * filled in by the BSP.
  */
 
-#include "appark_wakelog.h"
+#include "tagboot_wakelog.h"
+
+/* appark.h APPARK_PT_PAGES (that header is C) */
+#define APPARK_PT_PAGES_ASM 6
 
 	.text
 
@@ -105,6 +108,7 @@ appark_tramp_end:
 	.balign 16
 	.globl appark_loop_start, appark_loop_end, appark_loop_stop, appark_loop_gdt
 	.globl appark_loop_gdtr, appark_loop_idtr, appark_loop_params, appark_loop_arrived
+	.globl lp_code_end
 
 appark_loop_start:
 	/* From here on nothing below 1 MiB is used: the trampoline's GDT is replaced (the
@@ -143,6 +147,11 @@ appark_loop_start:
 	addq lp_stacks(%rip), %rdx
 	movq %rdx, %rsp
 	xorl %ebp, %ebp
+	/* The canary at the bottom of this stack; R12 keeps its address for the wakeup check. */
+	movq %rsp, %r12
+	subq lp_stack_size(%rip), %r12
+	movabsq $TB_WAKELOG_STACK_CANARY, %r10
+	movq %r10, (%r12)
 	/* Report in: the APIC ID in this slot of the arrival list, then the count. */
 	movq lp_arrived_ids(%rip), %rdx
 	movl %r8d, (%rdx,%rcx,4)
@@ -164,16 +173,24 @@ lp_poll:
 	cmpl $1, %eax
 	jne lp_test
 	/* Wakeup: read the vector before acknowledging (the OS may reuse the mailbox at once),
-	 * log the wakeup in the firmware half (appark.h APPARK_WAKE_*), acknowledge, then jump in
-	 * long mode on these page tables with R8 = APIC ID, as TDVF does. */
+	 * check what this AP runs on (lp_selfcheck, on this AP's stack), log the wakeup in the
+	 * firmware half (tagboot_wakelog.h), acknowledge. Then jump in long mode on these page
+	 * tables with R8 = APIC ID, as TDVF does; or, when a check failed, stop here rather than
+	 * run on destroyed memory. */
 	movq 8(%rsi), %rax
+	pushq %rax
+	call lp_selfcheck
+	popq %rax
 	movl $1, %ecx
-	lock xaddl %ecx, APPARK_WAKE_COUNT(%rsi)
-	cmpl $APPARK_WAKE_MAX, %ecx
+	lock xaddl %ecx, TB_WAKELOG_COUNT(%rsi)
+	cmpl $TB_WAKELOG_MAX, %ecx
 	jae 3f
-	movl %r8d, APPARK_WAKE_IDS(%rsi,%rcx,4)
-3:	movq %rax, APPARK_WAKE_VECTOR(%rsi)
+	movl %r8d, TB_WAKELOG_ENTRIES(%rsi,%rcx,8)
+	movl %edx, TB_WAKELOG_ENTRY_CHECKS(%rsi,%rcx,8)
+3:	movq %rax, TB_WAKELOG_VECTOR(%rsi)
 	movw $0, (%rsi)
+	cmpl $TB_WAKELOG_CHECK_ALL, %edx
+	jne appark_loop_stop
 	xorl %ebx, %ebx
 	xorl %ecx, %ecx
 	xorl %edx, %edx
@@ -185,11 +202,47 @@ lp_test:
 	movw $0, (%rsi)
 	jmp lp_poll
 
+	/* EDX = the TB_WAKELOG_CHECK_* bits that hold. Uses RCX, RDI, R9, R10; R12 = stack canary. */
+lp_selfcheck:
+	xorl %edx, %edx
+	/* Page tables: 6 pages of entries, accessed and dirty bits (5, 6) masked, added up. */
+	movq lp_pt_base(%rip), %rdi
+	movl $(APPARK_PT_PAGES_ASM * 512), %ecx
+	xorl %r9d, %r9d
+1:	movq (%rdi), %r10
+	andq $~0x60, %r10
+	addq %r10, %r9
+	addq $8, %rdi
+	decl %ecx
+	jnz 1b
+	cmpq lp_pt_sum(%rip), %r9
+	jne 2f
+	orl $TB_WAKELOG_CHECK_PAGE_TABLES, %edx
+2:	movabsq $TB_WAKELOG_STACK_CANARY, %r10
+	cmpq (%r12), %r10
+	jne 3f
+	orl $TB_WAKELOG_CHECK_STACK, %edx
+3:	/* The loop's instructions, h = h * 31 + byte. */
+	leaq appark_loop_start(%rip), %rdi
+	leaq lp_code_end(%rip), %rcx
+	xorl %r9d, %r9d
+4:	imulq $31, %r9, %r9
+	movzbl (%rdi), %r10d
+	addq %r10, %r9
+	incq %rdi
+	cmpq %rcx, %rdi
+	jb 4b
+	cmpq lp_code_sum(%rip), %r9
+	jne 5f
+	orl $TB_WAKELOG_CHECK_CODE, %edx
+5:	ret
+
 	/* Every exception vector of the parking IDT lands here too. */
 appark_loop_stop:
 	cli
 	hlt
 	jmp appark_loop_stop
+lp_code_end:
 
 	/* 0x08 64-bit code, 0x10 data: what the IDT gates and the segment caches refer to. */
 	.balign 16
@@ -217,6 +270,12 @@ lp_stack_size:
 lp_mailbox:
 	.quad 0
 lp_arrived_ids:
+	.quad 0
+lp_pt_base:
+	.quad 0
+lp_pt_sum:
+	.quad 0
+lp_code_sum:
 	.quad 0
 lp_max_slots:
 	.long 0

@@ -21,6 +21,7 @@
 #define APPARK_PAUSES_PER_MS 100000ull
 
 #define APPARK_EFI_NO_ID 0xFFFFFFFFu
+_Static_assert(APPARK_PT_PAGES == 6, "appark.S sums APPARK_PT_PAGES_ASM = 6 page-table pages");
 
 /* appark.S */
 extern const uint8_t appark_tramp_start[], appark_tramp_end[], appark_tramp_pm32[];
@@ -29,7 +30,7 @@ extern const uint8_t appark_tramp_far32[], appark_tramp_far64[], appark_tramp_cr
 extern const uint8_t appark_tramp_loop[];
 extern const uint8_t appark_loop_start[], appark_loop_end[], appark_loop_stop[];
 extern const uint8_t appark_loop_gdt[], appark_loop_gdtr[], appark_loop_idtr[];
-extern const uint8_t appark_loop_params[], appark_loop_arrived[];
+extern const uint8_t appark_loop_params[], appark_loop_arrived[], lp_code_end[];
 
 /* The blob's parameter block, in the order appark.S lays it out. */
 struct appark_efi_params {
@@ -37,6 +38,9 @@ struct appark_efi_params {
 	uint64_t stack_size;
 	uint64_t mailbox;
 	uint64_t arrived_ids;
+	uint64_t pt_base;   /* what a woken AP checks (tagboot_wakelog.h TB_WAKELOG_CHECK_*) */
+	uint64_t pt_sum;
+	uint64_t code_sum;
 	uint32_t max_slots;
 };
 
@@ -171,6 +175,9 @@ static void appark_efi_fill_code(const struct appark_layout *l)
 		.stack_size = APPARK_STACK_SIZE,
 		.mailbox = l->mailbox,
 		.arrived_ids = l->code + APPARK_CODE_ARRIVED_OFFSET,
+		.pt_base = l->page_tables,
+		.pt_sum = appark_page_table_sum((const void *)(uintptr_t)l->page_tables),
+		.code_sum = appark_code_sum(copy, (size_t)(lp_code_end - b)),
 		.max_slots = l->ap_count,
 	};
 	appark_efi_put(copy, b, appark_loop_params, &p, sizeof(p));
@@ -187,11 +194,11 @@ static bool appark_efi_fill(const struct appark_layout *l)
 	    appark_tramp_end - appark_tramp_start > 4096)
 		return false;
 	appark_efi_fill_trampoline(l);
-	appark_efi_fill_code(l);
 	appark_build_page_tables((void *)(uintptr_t)l->page_tables, l->page_tables);
+	appark_efi_fill_code(l);
 	util_memset((void *)(uintptr_t)l->mailbox, 0, 4096);
-	uint32_t magic = APPARK_WAKE_MAGIC;
-	util_memcpy((uint8_t *)(uintptr_t)l->mailbox + APPARK_WAKE_LOG, &magic, 4);
+	uint32_t magic = TB_WAKELOG_MAGIC;
+	util_memcpy((uint8_t *)(uintptr_t)l->mailbox + TB_WAKELOG_LOG, &magic, 4);
 	util_memset((void *)(uintptr_t)l->stacks, 0, (size_t)l->ap_count * APPARK_STACK_SIZE);
 	return true;
 }

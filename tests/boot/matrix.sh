@@ -110,6 +110,9 @@ make_esp_kernel_options test-fault "console=ttyS0 test-fault"
 make_esp_kernel_options triple-fault "console=ttyS0 test-triple-fault"
 make_esp_ap_park ap-park "console=ttyS0 selftest=on"
 make_esp_ap_park ap-park-ignore "console=ttyS0 selftest=on ignore-ap-held"
+for c in mailbox loop-code page-tables stacks; do
+	make_esp_ap_park "poison-$c" "console=ttyS0 selftest=on poison=$c"
+done
 # The firmware-bug emulator with the handoff kernel: the parking area is reported usable, the
 # sample kernel's self-test (honouring every tag) overwrites it, no AP can check in.
 make_esp_kernel_options ap-park-unreported "console=ttyS0 selftest=on"
@@ -122,8 +125,17 @@ printf 'ap-park mailbox-unreported\n' >>"$MADE/ap-park-unreported/loader/entries
 # the parked APs have to see the overwritten mailbox and stop (docs/loader.md).
 AP_PARK_PASS='ap_held=[1-9][0-9]* reclaimed_pages=[1-9]'
 ap_park_pair() {
-	local n=$1 ids=$2 aps=$(($1 - 1))
-	echo "ap-park-smp$n|--log-regex '$AP_PARK_PASS' --esp $MADE/ap-park --machine q35 --smp $n --mem 256M --expect pass --expect-text 'ap-park: $aps of $aps APs parked'"
+	local n=$1 ids=$2 aps=$(($1 - 1)) list c
+	list=$(seq -s, 1 "$aps")
+	echo "ap-park-smp$n|--log-regex '$AP_PARK_PASS' --esp $MADE/ap-park --machine q35 --smp $n --mem 256M --expect pass --expect-text '$aps of $aps woke through the mailbox, $aps of $aps found'"
+	# One poison boot per AP-held class: the kernel overwrites exactly that class just before
+	# the wakeup; the boot must fail naming the class and every AP. The loop code holds the
+	# parked APs' IDT too: overwritten, the next exception shuts the CPU down and QEMU resets,
+	# which only the expected-reset verdict can observe (the log names the class first).
+	for c in mailbox page-tables stacks; do
+		echo "poison-$c-smp$n|--esp $MADE/poison-$c --machine q35 --smp $n --mem 256M --expect fail --expect-text 'RESULT: FAIL class=$c aps=$list:'"
+	done
+	echo "poison-loop-code-smp$n|--esp $MADE/poison-loop-code --machine q35 --smp $n --mem 256M --expect reset --expect-text 'poison: class=loop-code'"
 	echo "ap-park-ignore-smp$n|--esp $MADE/ap-park-ignore --machine q35 --smp $n --mem 512M --expect fail --expect-text 'RESULT: FAIL cpus=1/$n: $aps APs did not check in: apic id $ids'"
 }
 

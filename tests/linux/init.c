@@ -14,8 +14,8 @@
 #include <unistd.h>
 #include <x86intrin.h>
 
-/* The wakeup log tagboot's parked APs keep in the mailbox (loader/core/appark_wakelog.h). */
-#include "appark_wakelog.h"
+/* The wakeup log tagboot's parked APs keep in the mailbox (loader/core/tagboot_wakelog.h). */
+#include "tagboot_wakelog.h"
 
 /* QEMU isa-debug-exit at 0xf4 (tests/boot/README.md): 0x10 -> exit 33, 0x11 -> exit 35. */
 #define INIT_EXIT_PORT 0xf4
@@ -146,16 +146,24 @@ static void init_report_wakeup(void)
 		init_say("TAGBOOT-LINUX-WAKELOG unreadable (/dev/mem)\n");
 		return;
 	}
-	if (init_le(page + APPARK_WAKE_LOG, 4) != APPARK_WAKE_MAGIC) {
+	if (init_le(page + TB_WAKELOG_LOG, 4) != TB_WAKELOG_MAGIC) {
 		init_say("TAGBOOT-LINUX-WAKELOG no-magic\n");
 		return;
 	}
-	uint32_t count = (uint32_t)init_le(page + APPARK_WAKE_COUNT, 4);
+	uint32_t count = (uint32_t)init_le(page + TB_WAKELOG_COUNT, 4);
+	uint32_t shown = count < TB_WAKELOG_MAX ? count : TB_WAKELOG_MAX;
 	int len = snprintf(line, sizeof(line), "TAGBOOT-LINUX-WAKELOG count=%u vector=0x%llx ids=",
-	                   count, (unsigned long long)init_le(page + APPARK_WAKE_VECTOR, 8));
-	for (uint32_t i = 0; i < count && i < APPARK_WAKE_MAX && len < (int)sizeof(line) - 16; i++)
+	                   count, (unsigned long long)init_le(page + TB_WAKELOG_VECTOR, 8));
+	for (uint32_t i = 0; i < shown && len < (int)sizeof(line) / 2 - 16; i++)
 		len += snprintf(line + len, sizeof(line) - (size_t)len, "%s%llu", i ? "," : "",
-		                (unsigned long long)init_le(page + APPARK_WAKE_IDS + 4 * i, 4));
+		                (unsigned long long)init_le(page + TB_WAKELOG_ENTRIES +
+		                                            TB_WAKELOG_ENTRY_SIZE * i, 4));
+	/* The checks each AP made of its parking memory before it jumped (TB_WAKELOG_CHECK_*). */
+	len += snprintf(line + len, sizeof(line) - (size_t)len, " checks=");
+	for (uint32_t i = 0; i < shown && len < (int)sizeof(line) - 16; i++)
+		len += snprintf(line + len, sizeof(line) - (size_t)len, "%s%llu", i ? "," : "",
+		                (unsigned long long)init_le(page + TB_WAKELOG_ENTRY_CHECKS +
+		                                            TB_WAKELOG_ENTRY_SIZE * i, 4));
 	snprintf(line + len, sizeof(line) - (size_t)len, "\n");
 	init_say(line);
 }

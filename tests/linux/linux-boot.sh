@@ -53,7 +53,7 @@ fi
 nonce="$(date +%s)-$$-$RANDOM"
 rm -rf "$work/root1" "$work/root2"
 mkdir -p "$work/root1" "$work/root2/tagboot-second"
-gcc -static -O2 -Iloader/core -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+gcc -static -O2 -Ihandoff/include -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-o "$work/root1/init" tests/linux/init.c || die "cannot build tests/linux/init.c statically (libc6-dev has libc.a)"
 echo "$nonce" >"$work/root2/tagboot-second/nonce"
 # The first initrd compressed, the second a plain cpio: the kernel finds the second only if the
@@ -185,7 +185,7 @@ memmap_type_at() {
 # is ACPI NVS in Linux's memmap; memtest=1 ran over all RAM first; efifb found the
 # framebuffer tagboot described in screen_info.
 check_wakeup() {
-	local log=$1 smp=$2 aps mailbox high_lo high_hi madt wake ids want_ids t
+	local log=$1 smp=$2 aps mailbox high_lo high_hi madt wake ids checks want_ids t
 	aps=$((smp - 1))
 	mailbox=$(printf '%s\n' "$log" | sed -n "s/^tagboot: ap-park: $aps of $aps APs parked on mailbox \(0x[0-9a-f]*\) .*/\1/p" | tail -n 1)
 	[ -n "$mailbox" ] || { echo "the loader did not park $aps APs"; return; }
@@ -198,12 +198,16 @@ check_wakeup() {
 		{ echo "not all $smp CPUs online: '$(printf '%s\n' "$log" | grep -a '^TAGBOOT-LINUX-CPUS' | tail -n 1)'"; return; }
 	wake=$(printf '%s\n' "$log" | grep -a '^TAGBOOT-LINUX-WAKELOG ' | tail -n 1)
 	want_ids=$(seq -s, 1 "$aps")
-	ids=$(printf '%s\n' "$wake" | sed -n 's/.* ids=\([0-9,]*\)$/\1/p' | tr , '\n' | sort -n | paste -sd, -)
+	ids=$(printf '%s\n' "$wake" | sed -n 's/.* ids=\([0-9,]*\) checks=.*/\1/p' | tr , '\n' | sort -n | paste -sd, -)
+	checks=$(printf '%s\n' "$wake" | sed -n 's/.* checks=\([0-9,]*\)$/\1/p' | tr , '\n' | sort -u | paste -sd, -)
 	case "$wake" in
 	"TAGBOOT-LINUX-WAKELOG count=$aps vector="*) ;;
 	*) echo "the mailbox's wakeup log does not hold $aps wakeups: '${wake:-nothing}'"; return ;;
 	esac
 	[ "$ids" = "$want_ids" ] || { echo "woken APIC IDs '$ids', expected '$want_ids'"; return; }
+	# Each AP checked its page tables, stack canary and code (APPARK_CHECK_ALL = 7) before it
+	# jumped into Linux.
+	[ "$checks" = 7 ] || { echo "the APs' self-checks were '$checks', not all 7 (page tables, stack, code)"; return; }
 	printf '%s\n' "$log" | grep -aq 'early_memtest: # of tests: 1' || { echo "memtest=1 did not run"; return; }
 	# screen_info from GOP reached Linux: efifb found the framebuffer.
 	printf '%s\n' "$log" | grep -aqE 'efifb: mode is [0-9]+x[0-9]+x32' ||

@@ -55,7 +55,7 @@ if [ -n "$vmlinuz" ]; then
 	root="$work/linux-root"
 	rm -rf "$root"
 	mkdir -p "$root"
-	gcc -static -O2 -I"$HERE/../../../loader/core" -o "$root/init" "$HERE/../../linux/init.c" ||
+	gcc -static -O2 -I"$HERE/../../../handoff/include" -o "$root/init" "$HERE/../../linux/init.c" ||
 		{ echo "bench-boot.sh: cannot build tests/linux/init.c" >&2; exit 1; }
 	(cd "$root" && echo init | cpio -o -H newc --quiet --owner=0:0) | gzip -9n >"$work/linux-initrd.img"
 	linux_args=(--vmlinuz "$vmlinuz" --initrd "$work/linux-initrd.img")
