@@ -204,7 +204,7 @@ static void kernel_judge_wake(const struct kernel_wake *w, const struct options 
 }
 
 /* What this boot showed, in words: the last lines before the verdict (make run). */
-static void kernel_summary(const struct kernel_wake *w, uint64_t reclaimed)
+static void kernel_summary(const struct kernel_wake *w, uint64_t reclaimed, bool selftest)
 {
 	unsigned regions = 0;
 	uint64_t pages = 0;
@@ -215,9 +215,9 @@ static void kernel_summary(const struct kernel_wake *w, uint64_t reclaimed)
 		       "  them on a TDX guest, and tagged what they run on: %u AP-held regions,\n"
 		       "  %lu pages (listed above as ap-held).\n",
 		       kernel_plan.ap_count, kernel_plan.mailbox_phys, regions, pages);
-		kprint("  This kernel kept off them (the self-test wrote every other free frame) until\n"
-		       "  every AP had checked in: %u of %u woke through the mailbox, %u of %u found\n"
-		       "  their page tables, stack and code intact.\n",
+		kprint("  This kernel kept off them%s until every AP had checked in: %u of %u woke\n"
+		       "  through the mailbox, %u of %u found their page tables, stack and code intact.\n",
+		       selftest ? " (its self-test wrote every other free frame)" : "",
 		       w->online - 1, kernel_plan.ap_count, w->checks_ok, w->logged);
 		kprint("  Then it reclaimed what the reclaim rules allow: %lu pages.\n", reclaimed);
 	} else if (kernel_plan.ap_count > 0) {
@@ -337,7 +337,7 @@ void kernel_main(uint64_t handoff_phys)
 	       "wakeup, %lu loader-reclaimable)\n",
 	       frame_allocated_count(), frame_reclaimed_count(), reclaimed, handoff_pages);
 	kprint("done in %lu ms\n", timer_elapsed_ms());
-	kernel_summary(&wake, reclaimed);
+	kernel_summary(&wake, reclaimed, options.selftest);
 	result_pass("cpus=%u/%u regions=%u ap_held=%u reclaimed_pages=%lu", online,
 	            kernel_plan.ap_count + 1, counts.regions, counts.ap_held, reclaimed);
 }

@@ -98,7 +98,15 @@ make_esp_shield() {
 	} >"$d/loader/entries/memmap.conf"
 }
 
+# init-sipi: the default ESP's second entry, the APs left to the firmware (INIT-SIPI-SIPI).
+make_esp_init_sipi() {
+	local d="$MADE/init-sipi"
+	cp -r "$ESP" "$d"
+	printf 'default sample-init-sipi\ntimeout 0\n' >"$d/loader/loader.conf"
+}
+
 make_esp_chainload
+make_esp_init_sipi
 make_esp_shield shield on
 make_esp_shield shield-off off
 make_esp_crash
@@ -127,7 +135,7 @@ AP_PARK_PASS='ap_held=[1-9][0-9]* reclaimed_pages=[1-9]'
 ap_park_pair() {
 	local n=$1 ids=$2 aps=$(($1 - 1)) list c
 	list=$(seq -s, 1 "$aps")
-	echo "ap-park-smp$n|--log-regex '$AP_PARK_PASS' --esp $MADE/ap-park --machine q35 --smp $n --mem 256M --expect pass --expect-text '$aps of $aps woke through the mailbox, $aps of $aps found'"
+	echo "ap-park-smp$n|--log-regex '$AP_PARK_PASS' --esp $MADE/ap-park --machine q35 --smp $n --mem 256M --expect pass --expect-text '$aps of $aps found their page tables, stack and code intact'"
 	# One poison boot per AP-held class: the kernel overwrites exactly that class just before
 	# the wakeup; the boot must fail naming the class and every AP. The loop code holds the
 	# parked APs' IDT too: overwritten, the next exception shuts the CPU down and QEMU resets,
@@ -149,6 +157,8 @@ SCENARIOS=(
 	"pc-smp1-256m|--esp $ESP --machine pc --smp 1 --mem 256M --expect pass"
 	"pc-smp4-2g|--esp $ESP --machine pc --smp 4 --mem 2G --expect pass"
 	"pc-smp2-6g|--esp $ESP --machine pc --smp 2 --mem 6G --expect pass"
+	"init-sipi-q35-smp4-2g|--log-regex 'ap_held=0 reclaimed_pages=0' --esp $MADE/init-sipi --machine q35 --smp 4 --mem 2G --expect pass --expect-text 'with INIT-SIPI-SIPI'"
+	"init-sipi-pc-smp3-1g|--log-regex 'ap_held=0' --esp $MADE/init-sipi --machine pc --smp 3 --mem 1G --expect pass --expect-text 'with INIT-SIPI-SIPI'"
 	"efi-chainload|--esp $MADE/chainload --machine q35 --smp 1 --mem 512M --expect efi-pass --expect-text HELLO:"
 	"efi-shield|--esp $MADE/shield --machine q35 --smp 1 --mem 1G --expect efi-pass --expect-text 'MEMMAP-CHECK ok 2 ranges'"
 	"efi-shield-off|--runner-must-fail 'exit code 35' --esp $MADE/shield-off --machine q35 --smp 1 --mem 1G --expect efi-pass"
