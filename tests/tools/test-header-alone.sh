@@ -67,6 +67,21 @@ if command -v g++ >/dev/null; then
 		fail "g++: the header does not compile as C++"
 fi
 
+# tagboot_wakelog.h (the parked APs' wakeup log): macros only, for C and for assembly.
+cp handoff/include/tagboot_wakelog.h "$dir/tagboot_wakelog.h"
+cat >"$dir/wake.c" <<'C'
+#include "tagboot_wakelog.h"
+typedef char wakelog_fits[(TB_WAKELOG_ENTRIES + TB_WAKELOG_MAX * TB_WAKELOG_ENTRY_SIZE <= 4096) ? 1 : -1];
+C
+cat >"$dir/wake.S" <<'S'
+#include "tagboot_wakelog.h"
+	movl $TB_WAKELOG_MAGIC, %eax
+	movl %eax, TB_WAKELOG_ENTRY_CHECKS(%rsi,%rcx,8)
+	movabsq $TB_WAKELOG_STACK_CANARY, %r10
+S
+gcc $flags -c "$dir/wake.c" -o "$dir/wake.o" || fail "tagboot_wakelog.h does not compile alone in C"
+gcc -c "$dir/wake.S" -o "$dir/wakeS.o" || fail "tagboot_wakelog.h does not assemble"
+
 if [ "$fails" -ne 0 ]; then
 	echo "test-header-alone: $fails failure(s)"
 	exit 1
