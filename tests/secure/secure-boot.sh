@@ -151,6 +151,40 @@ make_efi_signed() {
 	enroll_and_sign "$d"
 }
 
+# linux-native-*: Debian's kernel booted natively (linux-protocol native). The firmware never
+# sees the bzImage, so under Secure Boot the kernel-sha256 pin is what vouches for it; the
+# firmware-bug emulator is refused outright. The kernel comes from tests/linux/fetch-kernel.sh,
+# the initramfs is tests/linux/init.c.
+linux_esp() {
+	local d; d=$(new_esp "$1")
+	local vmlinuz
+	vmlinuz=$(tests/linux/fetch-kernel.sh --build build) || return 1
+	mkdir -p "$d/linux" "$MADE/linux-root"
+	cp "$vmlinuz" "$d/linux/vmlinuz"
+	[ -f "$MADE/linux-initrd.img" ] || {
+		gcc -static -O2 -Ihandoff/include -o "$MADE/linux-root/init" tests/linux/init.c &&
+			(cd "$MADE/linux-root" && echo init | cpio -o -H newc --quiet --owner=0:0) |
+			gzip -9n >"$MADE/linux-initrd.img"
+	} || return 1
+	cp "$MADE/linux-initrd.img" "$d/linux/initrd.img"
+	{
+		printf 'title Debian native
+linux /linux/vmlinuz
+initrd /linux/initrd.img
+linux-protocol native
+'
+		printf 'options console=ttyS0 tagboot.test=1 panic=-1 loglevel=3
+'
+		[ "$2" = pinned ] && printf 'kernel-sha256 %s\n' "$(sha256sum "$vmlinuz" | cut -d' ' -f1)"
+		[ "$2" = unreported ] && printf 'kernel-sha256 %s\nap-park mailbox-unreported\n' \
+			"$(sha256sum "$vmlinuz" | cut -d' ' -f1)"
+	} >"$d/loader/entries/sample.conf"
+	enroll_and_sign "$d"
+}
+make_linux_native_pinned() { linux_esp linux-native-pinned pinned; }
+make_linux_native_unpinned() { linux_esp linux-native-unpinned unpinned; }
+make_linux_unreported() { linux_esp linux-unreported unreported; }
+
 # make-sign: the `make sign` target itself (tests/secure/secure.mk) on a pinned ESP; the boot
 # uses its build/signed/esp. SECURE_MAKEFILE names a makefile to use instead of ./Makefile.
 make_make_sign() {
@@ -178,6 +212,9 @@ SCENARIOS=(
 	"efi-unsigned|make_efi_unsigned|--expect loader-error --expect-text LoadImage refused the image (Secure Boot?)"
 	"efi-signed|make_efi_signed|--expect efi-pass"
 	"make-sign|make_make_sign|--expect pass --expect-text config matches the enrolled hash"
+	"linux-native-pinned|make_linux_native_pinned|--expect efi-pass --mem 1G --expect-text TAGBOOT-LINUX-OK cmdline="
+	"linux-native-unpinned|make_linux_native_unpinned|--expect loader-error --mem 1G --expect-text no kernel-sha256 pin for /linux/vmlinuz"
+	"linux-unreported|make_linux_unreported|--expect loader-error --mem 1G --expect-text reports the parking memory as usable on purpose (a firmware-bug emulator); refused"
 )
 
 WANT=("$@")
