@@ -389,6 +389,13 @@ static void config_reserve_line(const struct config_line *l, struct config_entry
 		config_line_error(diag, l, "BASE + SIZE runs past the end of the address space", NULL);
 		return;
 	}
+	/* Rounded out to whole pages (as tagging does), a range from the first to the last page
+	 * is all of memory: no kernel could boot, and finding out after ExitBootServices would
+	 * leave only a reset. */
+	if ((base & ~0xfffull) == 0 && ((base + (size - 1)) | 0xfffull) == UINT64_MAX) {
+		config_line_error(diag, l, "the range covers all of memory (page-rounded)", NULL);
+		return;
+	}
 	struct config_reserve *res = &out->reserves[out->reserve_count];
 	if (!util_strncpy_n(res->reason, sizeof res->reason, w[2], wl[2])) {
 		config_line_error(diag, l, "REASON longer than 31 bytes", NULL);

@@ -3,6 +3,8 @@
 
 #include "util.h"
 
+#define ELF_PAGE_SIZE 4096ull
+
 /* ELF64 layout (System V ABI, gABI "ELF Header" and "Program Header"). */
 #define EHDR_SIZE 64u
 #define PHDR_SIZE 56u
@@ -143,9 +145,12 @@ static bool check_segment(const uint8_t *ph, size_t index, size_t size, struct e
 		return fail_phdr(err, index, "p_filesz", seg->filesz, "is larger than p_memsz");
 	if (seg->memsz > ELF_MAX_SEGMENT_MEMSZ)
 		return fail_phdr(err, index, "p_memsz", seg->memsz, "is larger than 1 GiB");
-	if (seg->paddr > UINT64_MAX - seg->memsz)
+	/* The loader allocates whole pages: the segment's end rounded up to a page must still be
+	 * an address (p_paddr 0xfffffffffffff000 with p_memsz 0xfff would round up to 0). */
+	if (seg->paddr > UINT64_MAX - seg->memsz ||
+	    seg->paddr + seg->memsz > UINT64_MAX - (ELF_PAGE_SIZE - 1))
 		return fail_phdr(err, index, "p_paddr", seg->paddr,
-		                 "+ p_memsz runs past the top of the address space");
+		                 "+ p_memsz runs past the top of the address space (rounded up to a page)");
 	if (seg->vaddr > UINT64_MAX - seg->memsz)
 		return fail_phdr(err, index, "p_vaddr", seg->vaddr,
 		                 "+ p_memsz runs past the top of the address space");

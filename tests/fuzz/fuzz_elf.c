@@ -22,6 +22,8 @@ static void elf_fuzz_check_image(const struct elf_image *img, size_t size)
 		           "segment %zu content past the file", i);
 		FUZZ_CHECK(s->paddr <= UINT64_MAX - s->memsz && s->vaddr <= UINT64_MAX - s->memsz,
 		           "segment %zu wraps", i);
+		/* The loader rounds the physical end up to a page: that must not wrap either. */
+		FUZZ_CHECK(s->paddr + s->memsz <= UINT64_MAX - 4095u, "segment %zu wraps when rounded", i);
 		if ((s->flags & ELF_PF_X) != 0 && img->entry >= s->vaddr &&
 		    img->entry - s->vaddr < s->memsz)
 			entry_in_exec = true;

@@ -405,6 +405,12 @@ static void test_entry_errors(void **state)
 	expect_entry_error("efi /a\ninitrd /i\n", "e.conf:2: key 'initrd': only allowed with linux");
 	expect_entry_error("linux /a\n\nmodule /m\n",
 	                   "e.conf:3: key 'module': only allowed with handoff-kernel");
+	/* Reserving every page would leave nothing to boot with (a reset loop once, found by a
+	 * hostile ESP): refused while the loader can still say so. */
+	expect_entry_error("handoff-kernel /k\nreserve 0 0xffffffffffffffff x\n",
+	                   "e.conf:2: key 'reserve': the range covers all of memory (page-rounded)");
+	expect_entry_error("linux /k\nreserve 0x800 0xfffffffffffff7ff x\n",
+	                   "e.conf:2: key 'reserve': the range covers all of memory (page-rounded)");
 	expect_entry_error("efi /a\nap-park mailbox\n",
 	                   "e.conf:2: key 'ap-park': only allowed with handoff-kernel or linux-protocol native");
 	expect_entry_error("linux /a\nlinux-protocol efi-stub\nap-park mailbox\n",

@@ -181,7 +181,14 @@ static void test_bad_segments(void **state)
 
 	make_kernel(&f);
 	set_phdr(&f, 2, 1, 6, 0x1800, KV + 0x102000, 0xfffffffffffff000ull, 0x100, 0x3000);
-	expect_error(&f, "program header 2: p_paddr (0xfffffffffffff000) + p_memsz runs past the top of the address space");
+	expect_error(&f, "program header 2: p_paddr (0xfffffffffffff000) + p_memsz runs past the top of the address space (rounded up to a page)");
+
+	/* The last page of the address space: p_paddr + p_memsz fits, but rounded up to a page
+	 * it would wrap to 0 and the loader would allocate nothing (found by attacking the
+	 * loader with a hostile ESP). */
+	make_kernel(&f);
+	set_phdr(&f, 2, 1, 6, 0x1800, KV + 0x102000, 0xfffffffffffff000ull, 0x100, 0xfff);
+	expect_error(&f, "program header 2: p_paddr (0xfffffffffffff000) + p_memsz runs past the top of the address space (rounded up to a page)");
 
 	make_kernel(&f);
 	set_phdr(&f, 2, 1, 6, 0x1800, 0xfffffffffffff000ull, 0x102000, 0x100, 0x3000);
