@@ -4,6 +4,18 @@
 #include "boot_native.h"
 #include "util.h"
 
+/* elf_check refuses these; checked again here because a wrapped end would "place" the
+ * segment with nothing allocated and the copy would write over whatever is at 0. */
+bool boot_elf_segment_pages(const struct elf_segment *seg, uint64_t *first, uint64_t *end)
+{
+	if (seg->memsz == 0 || seg->paddr > UINT64_MAX - seg->memsz ||
+	    seg->paddr + seg->memsz > UINT64_MAX - (FW_PAGE_SIZE - 1))
+		return false;
+	*first = seg->paddr & ~(FW_PAGE_SIZE - 1);
+	*end = (seg->paddr + seg->memsz + FW_PAGE_SIZE - 1) & ~(FW_PAGE_SIZE - 1);
+	return true;
+}
+
 /*
  * Place one PT_LOAD at its physical address. Segments that share a page (not page aligned)
  * must not ask for that page twice: the page range is clipped against the kernel pages
@@ -13,8 +25,14 @@ static bool boot_elf_place_segment(struct boot_native *bn, struct boot_native_er
                                       size_t index)
 {
 	const struct elf_segment *seg = &bn->elf.segments[index];
-	uint64_t base = seg->paddr & ~(FW_PAGE_SIZE - 1);
-	uint64_t end = (seg->paddr + seg->memsz + FW_PAGE_SIZE - 1) & ~(FW_PAGE_SIZE - 1);
+	uint64_t base = 0, end = 0;
+	if (!boot_elf_segment_pages(seg, &base, &end)) {
+		struct util_sb *sb = boot_native_err_begin(err, bn->entry->path);
+		util_sb_str(sb, "PT_LOAD ");
+		util_sb_u64(sb, index);
+		util_sb_str(sb, ": p_paddr + p_memsz does not fit below the top of the address space");
+		return false;
+	}
 	for (size_t i = 0; i < bn->allocs.count; i++) {
 		const struct tagging_alloc *a = &bn->allocs.items[i];
 		if (a->kind != TAGGING_ALLOC_KERNEL)

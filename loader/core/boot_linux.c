@@ -119,9 +119,11 @@ bool boot_linux_load(struct boot_native *bn, struct boot_native_err *err)
 	enum fw_status st = initrd_load(bn->fw, e, max, &img, &failed);
 	if (st != FW_OK) {
 		struct util_sb *sb = boot_native_err_begin(err, failed ? failed : e->initrd[0]);
-		util_sb_str(sb, failed ? (st == FW_NOT_FOUND ? "file not found" : "cannot read: ")
-		                       : "cannot allocate the initrd below initrd_addr_max: ");
-		if (!failed || st != FW_NOT_FOUND)
+		const char *why = failed ? fw_file_error_str(st) : NULL;
+		util_sb_str(sb, why       ? why
+		                : failed  ? "cannot read: "
+		                          : "cannot allocate the initrd below initrd_addr_max: ");
+		if (!why)
 			util_sb_str(sb, fw_status_str(st));
 		return false;
 	}
@@ -283,6 +285,16 @@ bool boot_linux_finish(struct boot_native *bn, const struct exitbs_map *map)
 		return false;
 	}
 	return true;
+}
+
+uint64_t boot_linux_setup_data(const struct boot_native *bn)
+{
+	return util_le64((const uint8_t *)(uintptr_t)bn->linux.params + BZIMAGE_OFF_SETUP_DATA);
+}
+
+void boot_linux_set_setup_data(struct boot_native *bn, uint64_t head)
+{
+	util_memcpy((uint8_t *)(uintptr_t)bn->linux.params + BZIMAGE_OFF_SETUP_DATA, &head, 8);
 }
 
 void boot_linux_attach_handoff(struct boot_native *bn)

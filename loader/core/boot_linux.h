@@ -52,6 +52,11 @@ bool boot_linux_prepare(struct boot_native *bn, struct boot_native_err *err);
  * No firmware calls. Returns false (with bn->out.failed_step set) if a buffer is too small. */
 bool boot_linux_finish(struct boot_native *bn, const struct exitbs_map *map);
 
+/* The zero page's setup_data head, read and put back around the rehearsal (which prepends
+ * the SETUP_E820_EXT node a second time otherwise). */
+uint64_t boot_linux_setup_data(const struct boot_native *bn);
+void boot_linux_set_setup_data(struct boot_native *bn, uint64_t head);
+
 /* Last, after the APs are parked and the blob stamped: a copy of the handoff blob as a
  * setup_data node (LINUX_SETUP_TAGBOOT_HANDOFF), so the tags reach Linux too. */
 void boot_linux_attach_handoff(struct boot_native *bn);

@@ -3,6 +3,7 @@
 
 #include "tdvf.h"
 
+#include "boot_attempt.h"
 #include "boot_log.h"
 #include "efimap.h"
 #include "pagetable.h"
@@ -86,8 +87,9 @@ bool boot_native_read(struct boot_native *bn, struct boot_native_err *err,
 	enum fw_status st = bn->fw->read_file(bn->fw, path, addr, size);
 	if (st != FW_OK) {
 		struct util_sb *sb = boot_native_err_begin(err, path);
-		util_sb_str(sb, st == FW_NOT_FOUND ? "file not found" : "cannot read: ");
-		if (st != FW_NOT_FOUND)
+		const char *why = fw_file_error_str(st);
+		util_sb_str(sb, why ? why : "cannot read: ");
+		if (!why)
 			util_sb_str(sb, fw_status_str(st));
 		return false;
 	}
@@ -463,14 +465,16 @@ static void boot_native_park_now(struct boot_native *bn)
 	bn->tagging.parking_region_count = n;
 }
 
-/* Runs after ExitBootServices: no firmware calls, no output. */
-static bool boot_native_convert(void *ctx, const struct exitbs_map *map)
+/* The handoff (and for Linux the e820, EFI map and zero page) from one map: no firmware
+ * calls, no output. Used by the rehearsal before ExitBootServices and by the real build after
+ * it, so that both run the very same code. */
+static bool boot_native_build(struct boot_native *bn, const struct exitbs_map *map)
 {
-	struct boot_native *bn = ctx;
 	const struct boot_facts *f = bn->facts;
-	boot_native_park_now(bn);
 	struct boot_handoff_in in;
 	util_memset(&in, 0, sizeof(in));
+	util_memset(&bn->out, 0, sizeof(bn->out));
+	bn->convert_status = TB_OK;
 	in.efi_map = (const void *)(uintptr_t)map->buf_addr;
 	in.map_size = (size_t)map->size;
 	in.desc_size = (size_t)map->desc_size;
@@ -512,6 +516,59 @@ static bool boot_native_convert(void *ctx, const struct exitbs_map *map)
 	return true;
 }
 
+/* Runs after ExitBootServices: no firmware calls, no output. */
+static bool boot_native_convert(void *ctx, const struct exitbs_map *map)
+{
+	struct boot_native *bn = ctx;
+	boot_native_park_now(bn);
+	return boot_native_build(bn, map);
+}
+
+/*
+ * The rehearsal: everything the entry's input decides (tags, reserve lines, the handoff, for
+ * Linux the e820 and zero page) is built once from the map as it is now, through the same
+ * code as after ExitBootServices. Anything the input can make fail fails here, while tagboot
+ * can still print a proper error and give everything back to the firmware. The real build
+ * after the exit differs only by what the firmware changed in between (the slack absorbs it)
+ * and by the parking, which can only drop the trampoline's tag. The map goes into the final
+ * map buffer, so the rehearsal allocates nothing; what it wrote is rewritten by the real
+ * build, except the zero page's setup_data chain, which is put back (it is prepended to).
+ */
+bool boot_native_rehearse(struct boot_native *bn)
+{
+	struct boot_native_err err;
+	struct exitbs_map m = bn->map;
+	uint64_t size = m.cap, key = 0;
+	enum fw_status st = bn->fw->get_memory_map(bn->fw, (void *)(uintptr_t)m.buf_addr, &size,
+	                                           &key, &m.desc_size, &m.desc_version);
+	if (st != FW_OK) {
+		struct util_sb *sb = boot_native_err_begin(&err, "memory map");
+		util_sb_str(sb, "GetMemoryMap into the final buffer failed: ");
+		util_sb_str(sb, fw_status_str(st));
+		return boot_native_fail(bn, &err);
+	}
+	m.size = size;
+	uint64_t setup_data = bn->is_linux ? boot_linux_setup_data(bn) : 0;
+	bool ok = boot_native_build(bn, &m);
+	if (bn->is_linux)
+		boot_linux_set_setup_data(bn, setup_data);
+	if (ok) {
+		util_memset(&bn->out, 0, sizeof(bn->out));
+		return true;
+	}
+	struct util_sb *sb = boot_native_err_begin(&err, bn->entry->path);
+	util_sb_str(sb, "cannot build the handoff: ");
+	util_sb_str(sb, bn->out.failed_step ? bn->out.failed_step : "handoff");
+	if (bn->out.report.error[0]) {
+		util_sb_str(sb, ": ");
+		util_sb_str(sb, bn->out.report.error);
+	}
+	util_sb_str(sb, " (");
+	util_sb_str(sb, tb_status_str(bn->convert_status));
+	util_sb_char(sb, ')');
+	return boot_native_fail(bn, &err);
+}
+
 /* After ExitBootServices and the handoff: stamp it with the parking times, say how the
  * parking went (UART only). */
 static void boot_native_park_log(struct boot_native *bn)
@@ -551,9 +608,13 @@ static void boot_native_park_log(struct boot_native *bn)
 enum exitbs_error boot_native_exit(struct boot_native *bn, enum fw_status *fw_err)
 {
 	const struct boot_facts *f = bn->facts;
+	/* From here until the jump only firmware misbehaviour can fail the boot; should it, the
+	 * record makes the next start fall back instead of repeating it (boot_attempt.h). */
+	boot_attempt_record(bn->fw, bn->entry->id, BOOT_ATTEMPT_STEP_EXIT);
 	bn->tsc_before_exit = f->read_tsc ? f->read_tsc() : 0;
 	enum exitbs_error xe = exitbs_exit(bn->fw, &bn->map, boot_native_convert, bn, fw_err);
 	if (xe == EXITBS_OK) {
+		boot_attempt_clear(bn->fw);
 		boot_native_park_log(bn);
 		boot_handoff_stamp_jump((void *)(uintptr_t)bn->handoff_addr, bn->out.timestamps,
 		                        f->read_tsc ? f->read_tsc() : 0);
@@ -563,6 +624,7 @@ enum exitbs_error boot_native_exit(struct boot_native *bn, enum fw_status *fw_er
 	}
 	/* Before the first ExitBootServices call the firmware is still whole: give it all back. */
 	if (bn->map.attempts == 0) {
+		boot_attempt_clear(bn->fw);
 		exitbs_free_map(bn->fw, &bn->map);
 		boot_alloc_free_all(bn->fw, &bn->allocs);
 	}

@@ -116,6 +116,11 @@ struct boot_native {
 bool boot_native_prepare(struct boot_native *bn, struct fw *fw, const struct config_entry *entry,
                          const struct boot_facts *facts);
 
+/* Last step before ExitBootServices: build the whole handoff once from the current map into
+ * the final buffers (boot_native.c says why). On failure prints the "tagboot: error:" line
+ * naming the entry, the step and the reason, frees everything and returns false. */
+bool boot_native_rehearse(struct boot_native *bn);
+
 /* Final map + ExitBootServices, (ap-park mailbox) the APs parked, the handoff built (its
  * tags follow what the parking left live), its AP parking stamps written. On EXITBS_OK the caller jumps (boot services are
  * gone). Before the first ExitBootServices call an error frees the allocations; after it,

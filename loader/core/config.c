@@ -8,6 +8,7 @@ _Static_assert(CONFIG_LINE_MAX == 1023u, "update the line-length message");
 _Static_assert(CONFIG_INITRD_MAX == 8u && CONFIG_MODULE_MAX == 8u, "update the count messages");
 _Static_assert(CONFIG_RESERVE_MAX == 16u && CONFIG_REASON_MAX == 32u, "update the reserve messages");
 _Static_assert(CONFIG_OPTIONS_MAX == 1024u && CONFIG_ID_MAX == 128u, "update the length messages");
+_Static_assert(CONFIG_TIMEOUT_MAX == 3600u, "update the timeout message");
 
 /* One logical line of a config file after trimming: key and value as byte ranges. */
 struct config_line {
@@ -26,21 +27,44 @@ void config_diag_init(struct config_diag *diag, void (*emit)(void *ctx, int leve
 		return;
 	diag->errors = 0;
 	diag->warnings = 0;
+	diag->shown = 0;
+	diag->hidden_errors = 0;
+	diag->hidden_warnings = 0;
 	diag->first_error[0] = '\0';
 	diag->emit = emit;
 	diag->ctx = ctx;
 }
 
+/* Copy text into out with every byte that is not printable ASCII as \xNN: a config file of
+ * random bytes must not send control sequences to the console. */
+static void config_escape(const char *text, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct util_sb sb;
+	util_sb_init(&sb, out, cap);
+	for (; *text; text++) {
+		unsigned char c = (unsigned char)*text;
+		if (c >= 0x20 && c < 0x7f) {
+			util_sb_char(&sb, (char)c);
+			continue;
+		}
+		util_sb_str(&sb, "\\x");
+		util_sb_char(&sb, hex[c >> 4]);
+		util_sb_char(&sb, hex[c & 15]);
+	}
+}
+
 /* Build "FILE:LINE: key 'X': reason" (LINE left out when 0, key part when key is NULL) and
- * hand it to the callback; the first error is also kept in diag->first_error. */
+ * hand it to the callback (the first CONFIG_DIAG_SHOWN_MAX per file); the first error is also
+ * kept in diag->first_error. */
 static void config_report(struct config_diag *diag, int level, const char *file, unsigned line,
                           const char *key, size_t key_len, const char *reason, const char *detail)
 {
 	if (diag == NULL)
 		return;
-	char msg[CONFIG_MESSAGE_MAX];
+	char raw[CONFIG_MESSAGE_MAX];
 	struct util_sb sb;
-	util_sb_init(&sb, msg, sizeof msg);
+	util_sb_init(&sb, raw, sizeof raw);
 	util_sb_str(&sb, file);
 	if (line != 0) {
 		util_sb_char(&sb, ':');
@@ -55,6 +79,8 @@ static void config_report(struct config_diag *diag, int level, const char *file,
 	util_sb_str(&sb, reason);
 	if (detail != NULL)
 		util_sb_str(&sb, detail);
+	char msg[CONFIG_MESSAGE_MAX];
+	config_escape(raw, msg, sizeof msg);
 	if (level == CONFIG_LEVEL_ERROR) {
 		if (diag->errors == 0)
 			util_strlcpy(diag->first_error, msg, sizeof diag->first_error);
@@ -62,8 +88,39 @@ static void config_report(struct config_diag *diag, int level, const char *file,
 	} else {
 		diag->warnings++;
 	}
+	if (diag->shown >= CONFIG_DIAG_SHOWN_MAX) {
+		if (level == CONFIG_LEVEL_ERROR)
+			diag->hidden_errors++;
+		else
+			diag->hidden_warnings++;
+		return;
+	}
+	diag->shown++;
 	if (diag->emit != NULL)
 		diag->emit(diag->ctx, level, msg);
+}
+
+/* One line for what config_report did not show of this file; resets the per-file count. */
+static void config_report_hidden(struct config_diag *diag, const char *file)
+{
+	if (diag->hidden_errors + diag->hidden_warnings > 0 && diag->emit != NULL) {
+		char raw[CONFIG_MESSAGE_MAX], msg[CONFIG_MESSAGE_MAX];
+		struct util_sb sb;
+		util_sb_init(&sb, raw, sizeof raw);
+		util_sb_str(&sb, file);
+		util_sb_str(&sb, ": ");
+		util_sb_u64(&sb, diag->hidden_errors);
+		util_sb_str(&sb, diag->hidden_errors == 1 ? " more error and " : " more errors and ");
+		util_sb_u64(&sb, diag->hidden_warnings);
+		util_sb_str(&sb, diag->hidden_warnings == 1 ? " more warning not shown"
+		                                            : " more warnings not shown");
+		config_escape(raw, msg, sizeof msg);
+		diag->emit(diag->ctx, diag->hidden_errors ? CONFIG_LEVEL_ERROR : CONFIG_LEVEL_WARNING,
+		           msg);
+	}
+	diag->shown = 0;
+	diag->hidden_errors = 0;
+	diag->hidden_warnings = 0;
 }
 
 static void config_line_error(struct config_diag *diag, const struct config_line *l,
@@ -254,6 +311,11 @@ static void config_loader_line(const struct config_line *l, struct config_loader
 			                  util_parse_status_str(st));
 			return;
 		}
+		if (v > CONFIG_TIMEOUT_MAX) {
+			config_line_warning(diag, l, "longer than the maximum of 3600 seconds: waiting "
+			                             "3600");
+			v = CONFIG_TIMEOUT_MAX;
+		}
 		out->has_timeout = true;
 		out->menu_force = false;
 		out->timeout = v;
@@ -319,6 +381,7 @@ bool config_parse_loader(const char *file_name, const char *text, size_t len,
 		}
 		config_loader_line(&l, out, diag);
 	}
+	config_report_hidden(diag, file_name);
 	return diag->errors == errors_before;
 }
 
@@ -561,6 +624,24 @@ static void config_entry_finish(const char *file, struct config_entry *out,
 		              native_only, NULL);
 }
 
+/* FAT compares names without case, and so does systemd-boot's ".conf" check: X.CONF is an
+ * entry too. */
+static bool config_ends_with_conf(const char *name, size_t n)
+{
+	static const char ext[] = ".conf";
+	if (n < 5)
+		return false;
+	for (size_t i = 0; i < 5; i++)
+		if (util_ascii_lower(name[n - 5 + i]) != ext[i])
+			return false;
+	return true;
+}
+
+bool config_is_entry_file_name(const char *name)
+{
+	return config_ends_with_conf(name, util_strlen(name)) && util_strlen(name) > 5;
+}
+
 /* The id: file name without directory and ".conf". */
 static bool config_entry_id(const char *file_name, char *id, struct config_diag *diag)
 {
@@ -569,7 +650,7 @@ static bool config_entry_id(const char *file_name, char *id, struct config_diag 
 		if (file_name[i] == '/' || file_name[i] == '\\')
 			start = i + 1;
 	size_t n = len - start;
-	if (n <= 5 || !util_token_eq(file_name + len - 5, 5, ".conf")) {
+	if (n <= 5 || !config_ends_with_conf(file_name + start, n)) {
 		config_report(diag, CONFIG_LEVEL_ERROR, file_name, 0, NULL, 0,
 		              "entry file name must be ID.conf", NULL);
 		return false;
@@ -608,6 +689,7 @@ bool config_parse_entry(const char *file_name, const char *text, size_t len,
 		config_entry_line(&l, out, &s, diag);
 	}
 	config_entry_finish(file_name, out, &s, diag);
+	config_report_hidden(diag, file_name);
 	return diag->errors == errors_before;
 }
 

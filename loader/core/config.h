@@ -17,16 +17,27 @@
 #define CONFIG_MODULE_MAX 8u
 #define CONFIG_RESERVE_MAX 16u
 #define CONFIG_MESSAGE_MAX 256u
+/* Messages shown per file; the rest are counted into one summary line (a 10 MB file of bad
+ * lines must not take hours to report). */
+#define CONFIG_DIAG_SHOWN_MAX 8u
+/* Longest `timeout`; a larger value is clamped to it with a warning (the firmware watchdog is
+ * off while the menu waits, so nothing else bounds the wait). */
+#define CONFIG_TIMEOUT_MAX 3600u
 
 /* Diagnostic levels passed to emit. */
 #define CONFIG_LEVEL_WARNING 1
 #define CONFIG_LEVEL_ERROR 2
 
 /* Diagnostics: the caller sets emit/ctx (both may be NULL) and zeroes the rest with
- * config_diag_init. Every message reads "FILE:LINE: key 'X': reason" (or "FILE: reason"). */
+ * config_diag_init. Every message reads "FILE:LINE: key 'X': reason" (or "FILE: reason"); bytes
+ * that are not printable ASCII appear as \xNN. At most CONFIG_DIAG_SHOWN_MAX messages per file
+ * reach emit, then one "FILE: N more errors and M more warnings not shown" line. */
 struct config_diag {
 	unsigned errors;
 	unsigned warnings;
+	unsigned shown;          /* messages passed to emit for the current file */
+	unsigned hidden_errors;  /* past CONFIG_DIAG_SHOWN_MAX, counted only */
+	unsigned hidden_warnings;
 	char first_error[CONFIG_MESSAGE_MAX]; /* "" until the first error */
 	void (*emit)(void *ctx, int level, const char *msg);
 	void *ctx;
@@ -119,8 +130,11 @@ void config_diag_init(struct config_diag *diag, void (*emit)(void *ctx, int leve
 bool config_parse_loader(const char *file_name, const char *text, size_t len,
                          struct config_loader *out, struct config_diag *diag);
 
+/* Does name end in ".conf" (any case) with something before it? */
+bool config_is_entry_file_name(const char *name);
+
 /* Parse one entry file of len bytes. file_name may carry a directory ('/' or '\\') and must
- * end in ".conf"; the id is the name without both. Returns true when no error was found. */
+ * end in ".conf" (any case); the id is the name without both. Returns true when no error was found. */
 bool config_parse_entry(const char *file_name, const char *text, size_t len,
                         struct config_entry *out, struct config_diag *diag);
 

@@ -151,9 +151,10 @@ static bool check_segment(const uint8_t *ph, size_t index, size_t size, struct e
 	    seg->paddr + seg->memsz > UINT64_MAX - (ELF_PAGE_SIZE - 1))
 		return fail_phdr(err, index, "p_paddr", seg->paddr,
 		                 "+ p_memsz runs past the top of the address space (rounded up to a page)");
-	if (seg->vaddr > UINT64_MAX - seg->memsz)
+	if (seg->vaddr > UINT64_MAX - seg->memsz ||
+	    seg->vaddr + seg->memsz > UINT64_MAX - (ELF_PAGE_SIZE - 1))
 		return fail_phdr(err, index, "p_vaddr", seg->vaddr,
-		                 "+ p_memsz runs past the top of the address space");
+		                 "+ p_memsz runs past the top of the address space (rounded up to a page)");
 	return true;
 }
 
@@ -183,9 +184,18 @@ bool elf_check(const void *file, size_t size, struct elf_image *out, struct elf_
 		/* An empty PT_LOAD places nothing; linkers may emit one for an empty section. */
 		if (seg.memsz == 0)
 			continue;
-		if (out->segment_count == ELF_MAX_SEGMENTS)
-			return fail_phdr(err, i, "PT_LOAD count", ELF_MAX_SEGMENTS + 1,
-			                 "exceeds the 16 loadable segments the loader supports");
+		if (out->segment_count == ELF_MAX_SEGMENTS) {
+			char scratch[8];
+			struct util_sb sb;
+			start_msg(&sb, err, scratch, sizeof scratch);
+			util_sb_str(&sb, "program header ");
+			util_sb_u64(&sb, i);
+			util_sb_str(&sb, ": PT_LOAD number ");
+			util_sb_u64(&sb, ELF_MAX_SEGMENTS + 1);
+			util_sb_str(&sb, " with content; the loader supports at most ");
+			util_sb_u64(&sb, ELF_MAX_SEGMENTS);
+			return false;
+		}
 		for (size_t j = 0; j < out->segment_count; j++) {
 			const struct elf_segment *o = &out->segments[j];
 			if (ranges_overlap(seg.paddr, seg.memsz, o->paddr, o->memsz))

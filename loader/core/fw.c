@@ -12,7 +12,18 @@ const char *fw_status_str(enum fw_status status)
 	case FW_NOT_READY: return "not ready";
 	case FW_ACCESS_DENIED: return "access denied";
 	case FW_TIMEOUT: return "timeout";
+	case FW_IS_DIRECTORY: return "is a directory, not a file";
 	case FW_OTHER: break;
 	}
 	return "firmware error";
+}
+
+const char *fw_file_error_str(enum fw_status status)
+{
+	switch (status) {
+	case FW_NOT_FOUND: return "file not found";
+	case FW_IS_DIRECTORY: return "is a directory, not a file";
+	case FW_INVALID_PARAMETER: return "the firmware cannot open this name (not ASCII or too long)";
+	default: return NULL;
+	}
 }

@@ -24,6 +24,7 @@ enum fw_status {
 	FW_NOT_READY,         /* EFI_NOT_READY: no key pressed */
 	FW_ACCESS_DENIED,     /* EFI_ACCESS_DENIED / EFI_SECURITY_VIOLATION */
 	FW_TIMEOUT,           /* read_key: the timeout ran out */
+	FW_IS_DIRECTORY,      /* read_file: the path names a directory, not a file */
 	FW_OTHER,             /* anything else */
 };
 
@@ -88,6 +89,14 @@ struct fw {
 	/* Wait up to timeout_us (0: just poll) for a key; FW_OK with *key, else FW_TIMEOUT. */
 	enum fw_status (*read_key)(struct fw *fw, uint64_t timeout_us, uint32_t *key);
 	void (*stall)(struct fw *fw, uint64_t us);
+
+	/* tagboot's own EFI variables (vendor GUID TAGBOOT_VARIABLE_GUID, docs/loader.md). Runtime
+	 * services: also allowed after exit_boot_services. set_variable with size 0 deletes;
+	 * volatile_only variables vanish on reset. get_variable: FW_NOT_FOUND when absent,
+	 * FW_BUFFER_TOO_SMALL when larger than *size. May be NULL (tests that do not care). */
+	enum fw_status (*set_variable)(struct fw *fw, const char *name, bool volatile_only,
+	                               const void *data, size_t size);
+	enum fw_status (*get_variable)(struct fw *fw, const char *name, void *data, size_t *size);
 };
 
 /* Pages needed for bytes (at least one, so that a zero-length file still owns a page). */
@@ -99,5 +108,8 @@ static inline uint64_t fw_pages_for(uint64_t bytes)
 
 /* Short text for a status ("buffer too small", ...). Never NULL. */
 const char *fw_status_str(enum fw_status status);
+/* What a failed read_file means for the user ("file not found", "is a directory, not a
+ * file", ...), or NULL when only the status itself says it ("cannot read: " + status). */
+const char *fw_file_error_str(enum fw_status status);
 
 #endif /* TAGBOOT_FW_H */

@@ -36,6 +36,10 @@ uint64_t pagetable_pool_pages(uint64_t identity_top, const struct pagetable_rang
 	for (size_t i = 0; i < count; i++) {
 		/* A range of n pages touches at most n/512 + 2 page tables, n/512^2 + 2 page
 		 * directories and n/512^3 + 2 PDPTs (it may straddle a boundary at each end). */
+		/* A length this close to 2^64 cannot be mapped (pagetable_build refuses it); do not
+		 * let the sum wrap into a small pool. */
+		if (ranges[i].length > UINT64_MAX - 2 * PAGETABLE_PAGE)
+			return UINT64_MAX;
 		uint64_t n = pagetable_div_up(ranges[i].length + (ranges[i].vaddr & 0xfff),
 		                              PAGETABLE_PAGE);
 		pages += n / 512 + 2;

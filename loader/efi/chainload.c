@@ -1,6 +1,7 @@
 /* chainload.c: `efi` and `linux` entries: LoadImage + StartImage, initrd through LoadFile2. */
 #include "efi_glue.h"
 
+#include "boot_attempt.h"
 #include "boot_log.h"
 #include "initrd.h"
 #include "measure.h"
@@ -88,9 +89,9 @@ static bool chainload_initrd_install(struct fw *fw, const struct config_entry *e
 	const char *failed = NULL;
 	enum fw_status st = initrd_load(fw, e, UINT64_MAX, &img, &failed);
 	if (st != FW_OK) {
+		const char *why = failed ? fw_file_error_str(st) : NULL;
 		chainload_error(fw, e, failed ? failed : e->initrd[0],
-		                failed ? (st == FW_NOT_FOUND ? "file not found" : "cannot read initrd")
-		                       : "cannot allocate the initrd",
+		                why ? why : failed ? "cannot read initrd" : "cannot allocate the initrd",
 		                0);
 		return false;
 	}
@@ -110,6 +111,20 @@ static bool chainload_initrd_install(struct fw *fw, const struct config_entry *e
 	p->end.Length[0] = sizeof(EFI_DEVICE_PATH);
 	p->end.Length[1] = 0;
 	EFI_GUID lf2 = CHAINLOAD_LOAD_FILE2_GUID, dp = DEVICE_PATH_PROTOCOL;
+	/* InstallProtocolInterface does not refuse a second handle with the same device path, so
+	 * ask as the stub will: if LoadFile2 is already found on the initrd media path, another
+	 * program publishes an initrd and the stub could get either; do not serve a second one. */
+	EFI_DEVICE_PATH *probe = (EFI_DEVICE_PATH *)p;
+	EFI_HANDLE other = NULL;
+	if (BS->LocateDevicePath(&lf2, &probe, &other) == EFI_SUCCESS && other &&
+	    probe->Type == END_DEVICE_PATH_TYPE) {
+		chainload_error(fw, e, e->initrd[0],
+		                "another program already publishes an initrd on the Linux initrd "
+		                "media path (LoadFile2); refusing to publish a second one",
+		                0);
+		chainload_initrd_remove(fw);
+		return false;
+	}
 	chainload_initrd.handle = NULL;
 	EFI_STATUS s = BS->InstallProtocolInterface(&chainload_initrd.handle, &dp,
 	                                            EFI_NATIVE_INTERFACE, p);
@@ -179,6 +194,34 @@ static struct shield_plan *chainload_shield(struct fw *fw, const struct config_e
 	return plan;
 }
 
+/* Why the entry's file cannot be chainloaded (not there, a directory, tagboot itself), or
+ * NULL. The byte comparison with the loader's own file catches the entry that names
+ * BOOTX64.EFI (or a copy of it) before anything starts. */
+static const char *chainload_check_target(struct fw *fw, struct fw_uefi *u,
+                                          const struct config_entry *e)
+{
+	uint64_t addr = 0, size = 0;
+	enum fw_status st = fw->read_file(fw, e->path, &addr, &size);
+	if (st != FW_OK) {
+		const char *why = fw_file_error_str(st);
+		return why ? why : "cannot read the file";
+	}
+	const char *verdict = NULL;
+	char own[CONFIG_PATH_MAX];
+	uint64_t own_addr = 0, own_size = 0;
+	if (fw_uefi_own_path(u, own, sizeof(own)) &&
+	    fw->read_file(fw, own, &own_addr, &own_size) == FW_OK) {
+		if (own_size == size &&
+		    util_memcmp((const void *)(uintptr_t)addr, (const void *)(uintptr_t)own_addr,
+		                (size_t)size) == 0)
+			verdict = "is tagboot itself (the same file as the running loader); "
+			          "chainloading tagboot would boot this entry again, refused";
+		fw->free_pages(fw, own_addr, fw_pages_for(own_size));
+	}
+	fw->free_pages(fw, addr, fw_pages_for(size));
+	return verdict;
+}
+
 bool chainload_run(struct fw *fw, struct fw_uefi *u, const struct config_entry *e,
                    const struct boot_facts *facts)
 {
@@ -192,9 +235,10 @@ bool chainload_run(struct fw *fw, struct fw_uefi *u, const struct config_entry *
 		chainload_error(fw, e, e->path, "cannot build a device path", 0);
 		return false;
 	}
-	if (!fw->file_exists(fw, e->path)) {
+	const char *refused = chainload_check_target(fw, u, e);
+	if (refused) {
 		FreePool(dp);
-		chainload_error(fw, e, e->path, "file not found", 0);
+		chainload_error(fw, e, e->path, refused, 0);
 		return false;
 	}
 	EFI_HANDLE child = NULL;
@@ -223,7 +267,11 @@ bool chainload_run(struct fw *fw, struct fw_uefi *u, const struct config_entry *
 	struct shield_plan *shield = chainload_shield(fw, e, facts);
 	UINTN exit_size = 0;
 	CHAR16 *exit_data = NULL;
+	/* A copy of tagboot started below (another file, or by hand from a chainloaded shell)
+	 * finds this and refuses: it would read the same ESP and boot this entry again. */
+	fw->set_variable(fw, BOOT_ATTEMPT_NESTED_VARIABLE, true, e->id, util_strlen(e->id));
 	s = BS->StartImage(child, &exit_size, &exit_data);
+	fw->set_variable(fw, BOOT_ATTEMPT_NESTED_VARIABLE, true, NULL, 0);
 	chainload_initrd_remove(fw);
 	/* The image came back: boot services are still there, give the shielded pages back so
 	 * that the next boot option starts from the firmware's own map. */

@@ -28,6 +28,9 @@ struct fw_uefi {
 void fw_uefi_init(struct fw *fw, struct fw_uefi *u, EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 /* Write text to COM1 (0x3f8) by port I/O, "\n" as "\r\n". Works without boot services. */
 void fw_uefi_uart_write(const char *text);
+/* The loader's own file on its volume ("/EFI/BOOT/BOOTX64.EFI"), from LoadedImage->FilePath;
+ * false when the firmware did not say. */
+bool fw_uefi_own_path(const struct fw_uefi *u, char *out, size_t cap);
 /* The fw_status of an EFI_STATUS. */
 enum fw_status fw_uefi_status(EFI_STATUS status);
 /* A path like "/EFI/x.efi" as UCS-2 with backslashes into out (cap CHAR16s). */

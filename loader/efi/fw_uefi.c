@@ -139,8 +139,10 @@ static enum fw_status fw_uefi_read_file(struct fw *fw, const char *path, uint64_
 	EFI_GUID info_guid = EFI_FILE_INFO_ID;
 	EFI_STATUS s = file->GetInfo(file, &info_guid, &info_size, info_buf);
 	EFI_FILE_INFO *info = (EFI_FILE_INFO *)info_buf;
-	if (s == EFI_SUCCESS && (info->Attribute & EFI_FILE_DIRECTORY))
-		s = EFI_NOT_FOUND;
+	if (s == EFI_SUCCESS && (info->Attribute & EFI_FILE_DIRECTORY)) {
+		file->Close(file);
+		return FW_IS_DIRECTORY;
+	}
 	if (s != EFI_SUCCESS) {
 		file->Close(file);
 		return fw_uefi_status(s);
@@ -201,6 +203,55 @@ static enum fw_status fw_uefi_list_dir(struct fw *fw, const char *path, fw_dir_f
 		name[i] = 0;
 		fn(fn_ctx, name);
 	}
+}
+
+/* TAGBOOT_VARIABLE_GUID d9f1c880-608f-4303-9167-16bbde60d084: the vendor of tagboot's own
+ * variables (docs/loader.md "After a failed boot"). */
+static EFI_GUID fw_uefi_var_guid = {
+	0xd9f1c880, 0x608f, 0x4303, {0x91, 0x67, 0x16, 0xbb, 0xde, 0x60, 0xd0, 0x84}};
+
+/* Variable names are short ASCII constants of the loader. Through RT, not BS: the runtime
+ * table stays valid after ExitBootServices (UEFI 2.10 8.2, before SetVirtualAddressMap). */
+static bool fw_uefi_var_name(const char *name, CHAR16 *out, size_t cap)
+{
+	size_t i = 0;
+	for (; name[i]; i++) {
+		if (i + 1 >= cap)
+			return false;
+		out[i] = (CHAR16)(unsigned char)name[i];
+	}
+	out[i] = 0;
+	return true;
+}
+
+static enum fw_status fw_uefi_set_variable(struct fw *fw, const char *name, bool volatile_only,
+                                           const void *data, size_t size)
+{
+	(void)fw;
+	CHAR16 n[64];
+	if (!fw_uefi_var_name(name, n, 64))
+		return FW_INVALID_PARAMETER;
+	UINT32 attr = EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS |
+	              (volatile_only ? 0u : EFI_VARIABLE_NON_VOLATILE);
+	EFI_STATUS s = RT->SetVariable(n, &fw_uefi_var_guid, attr, size, (void *)(uintptr_t)data);
+	/* Deleting what is not there is success for the loader. */
+	if (size == 0 && s == EFI_NOT_FOUND)
+		s = EFI_SUCCESS;
+	return fw_uefi_status(s);
+}
+
+static enum fw_status fw_uefi_get_variable(struct fw *fw, const char *name, void *data,
+                                           size_t *size)
+{
+	(void)fw;
+	CHAR16 n[64];
+	if (!fw_uefi_var_name(name, n, 64))
+		return FW_INVALID_PARAMETER;
+	UINTN sz = *size;
+	UINT32 attr = 0;
+	EFI_STATUS s = RT->GetVariable(n, &fw_uefi_var_guid, &attr, &sz, data);
+	*size = sz;
+	return fw_uefi_status(s);
 }
 
 static void fw_uefi_write(struct fw *fw, const char *text)
@@ -296,6 +347,37 @@ static bool fw_uefi_conout_has_serial(void)
 	return found;
 }
 
+bool fw_uefi_own_path(const struct fw_uefi *u, char *out, size_t cap)
+{
+	if (!u->loaded_image || !u->loaded_image->FilePath || cap == 0)
+		return false;
+	const uint8_t *dp = (const uint8_t *)u->loaded_image->FilePath;
+	size_t n = 0;
+	/* File path nodes (media type 4, subtype 4) hold the path, possibly split over several. */
+	for (unsigned guard = 0; guard < 64 && dp[0] != END_DEVICE_PATH_TYPE; guard++) {
+		uint16_t len = (uint16_t)(dp[2] | (dp[3] << 8));
+		if (len < 4)
+			return false;
+		if (dp[0] == MEDIA_DEVICE_PATH && dp[1] == MEDIA_FILEPATH_DP) {
+			for (size_t i = 4; i + 1 < len; i += 2) {
+				CHAR16 c = (CHAR16)(dp[i] | (dp[i + 1] << 8));
+				if (c == 0)
+					break;
+				if (c >= 0x80 || n + 2 >= cap)
+					return false;
+				char a = c == '\\' ? '/' : (char)c;
+				if (a != '/' && n == 0)
+					out[n++] = '/';
+				if (!(a == '/' && n > 0 && out[n - 1] == '/'))
+					out[n++] = a;
+			}
+		}
+		dp += len;
+	}
+	out[n] = '\0';
+	return n > 0;
+}
+
 void fw_uefi_init(struct fw *fw, struct fw_uefi *u, EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
 	util_memset(u, 0, sizeof(*u));
@@ -323,4 +405,6 @@ void fw_uefi_init(struct fw *fw, struct fw_uefi *u, EFI_HANDLE image, EFI_SYSTEM
 	fw->write = fw_uefi_write;
 	fw->read_key = fw_uefi_read_key;
 	fw->stall = fw_uefi_stall;
+	fw->set_variable = fw_uefi_set_variable;
+	fw->get_variable = fw_uefi_get_variable;
 }

@@ -2,12 +2,14 @@
 #include "efi_glue.h"
 
 #include "appark_efi.h"
+#include "boot_attempt.h"
 #include "boot_log.h"
 #include "measure.h"
 #include "secure.h"
 #include "util.h"
 
-#define MAIN_MAX_ENTRIES 64u
+/* The entry list starts with room for this many and doubles when full: no fixed limit. */
+#define MAIN_ENTRIES_INITIAL 16u
 #define MAIN_ENTRIES_DIR "/loader/entries"
 #define MAIN_LOADER_CONF "/loader/loader.conf"
 /* How long an error stays on screen before tagboot returns to the firmware. */
@@ -22,9 +24,10 @@ static struct config_loader main_conf;
 
 struct main_entries {
 	struct fw *fw;
-	struct config_entry *items; /* MAIN_MAX_ENTRIES, from AllocatePool */
-	size_t count;
+	struct config_entry *items; /* cap entries, from AllocatePool */
+	size_t count, cap;
 	unsigned skipped;
+	bool out_of_memory;
 };
 
 static void main_diag_emit(void *ctx, int level, const char *msg)
@@ -76,14 +79,22 @@ static void main_read_loader_conf(struct fw *fw, struct config_loader *conf)
 	fw->free_pages(fw, addr, fw_pages_for(size));
 }
 
-static bool main_ends_with_conf(const char *name)
+/* Room for one more entry: the list doubles (AllocatePool, copy, free). */
+static bool main_entries_grow(struct main_entries *es)
 {
-	size_t n = util_strlen(name);
-	if (n <= 5)
+	if (es->count < es->cap)
+		return true;
+	size_t cap = es->cap ? es->cap * 2 : MAIN_ENTRIES_INITIAL;
+	struct config_entry *items = AllocatePool(cap * sizeof(struct config_entry));
+	if (!items)
 		return false;
-	const char *ext = name + n - 5;
-	return ext[0] == '.' && util_ascii_lower(ext[1]) == 'c' && util_ascii_lower(ext[2]) == 'o' &&
-	       util_ascii_lower(ext[3]) == 'n' && util_ascii_lower(ext[4]) == 'f';
+	if (es->items) {
+		util_memcpy(items, es->items, es->count * sizeof(struct config_entry));
+		FreePool(es->items);
+	}
+	es->items = items;
+	es->cap = cap;
+	return true;
 }
 
 /* list_dir callback: parse one entry file; a broken entry is reported and left out. */
@@ -91,22 +102,46 @@ static void main_add_entry(void *ctx, const char *name)
 {
 	struct main_entries *es = ctx;
 	struct fw *fw = es->fw;
-	if (!main_ends_with_conf(name))
+	if (!config_is_entry_file_name(name))
 		return;
 	char path[CONFIG_PATH_MAX];
 	struct util_sb sb;
 	util_sb_init(&sb, path, sizeof(path));
 	util_sb_str(&sb, MAIN_ENTRIES_DIR "/");
 	util_sb_str(&sb, name);
-	if (es->count >= MAIN_MAX_ENTRIES) {
-		boot_log_error(fw, NULL, path, "too many entries (at most 64): left out");
+	/* list_dir writes '?' for what is not ASCII; '?' cannot be in a FAT name otherwise. */
+	for (const char *c = name; *c; c++) {
+		if (*c == '?') {
+			boot_log_error(fw, NULL, path,
+			               "file name has characters other than ASCII (shown as '?'): "
+			               "tagboot cannot open it; rename the file: left out");
+			es->skipped++;
+			return;
+		}
+	}
+	if (util_strlen(MAIN_ENTRIES_DIR "/") + util_strlen(name) + 1 > sizeof(path)) {
+		struct boot_log_line line;
+		boot_log_begin(&line, true);
+		util_sb_str(&line.sb, MAIN_ENTRIES_DIR "/");
+		util_sb_str(&line.sb, name);
+		util_sb_str(&line.sb, ": path longer than 255 bytes: left out");
+		boot_log_end(fw, &line);
+		es->skipped++;
+		return;
+	}
+	if (!main_entries_grow(es)) {
+		if (!es->out_of_memory)
+			boot_log_error(fw, NULL, path, "out of memory for the entry list: this and "
+			                               "later entries left out");
+		es->out_of_memory = true;
 		es->skipped++;
 		return;
 	}
 	uint64_t addr = 0, size = 0;
 	enum fw_status st = fw->read_file(fw, path, &addr, &size);
 	if (st != FW_OK) {
-		boot_log_error(fw, NULL, path, fw_status_str(st));
+		const char *why = fw_file_error_str(st);
+		boot_log_error(fw, NULL, path, why ? why : fw_status_str(st));
 		es->skipped++;
 		return;
 	}
@@ -134,17 +169,31 @@ static EFI_STATUS main_fail(struct fw *fw, EFI_STATUS status)
 	return status;
 }
 
-/* After ExitBootServices only the UART and ResetSystem are left. */
-static void main_fail_after_exit(const char *what, const char *detail) __attribute__((noreturn));
-static void main_fail_after_exit(const char *what, const char *detail)
+/*
+ * After ExitBootServices only the UART, the runtime variables and ResetSystem are left. The
+ * boot-attempt record gets the failing step, so that the next start says what happened and
+ * boots another entry (or shows the menu) instead of failing the same way again.
+ */
+static void main_fail_after_exit(struct fw *fw, const struct config_entry *e, const char *what,
+                                 const char *detail) __attribute__((noreturn));
+static void main_fail_after_exit(struct fw *fw, const struct config_entry *e, const char *what,
+                                 const char *detail)
 {
-	fw_uefi_uart_write("tagboot: error: after ExitBootServices: ");
-	fw_uefi_uart_write(what);
+	char step[BOOT_ATTEMPT_STEP_MAX];
+	struct util_sb sb;
+	util_sb_init(&sb, step, sizeof(step));
+	util_sb_str(&sb, what);
 	if (detail) {
-		fw_uefi_uart_write(": ");
-		fw_uefi_uart_write(detail);
+		util_sb_str(&sb, ": ");
+		util_sb_str(&sb, detail);
 	}
-	fw_uefi_uart_write("\ntagboot: resetting\n");
+	fw_uefi_uart_write("tagboot: error: entry '");
+	fw_uefi_uart_write(e->id);
+	fw_uefi_uart_write("': after ExitBootServices: ");
+	fw_uefi_uart_write(step);
+	boot_attempt_record(fw, e->id, step);
+	fw_uefi_uart_write("\ntagboot: resetting; the next start will not boot this entry again on "
+	                   "its own\n");
 	RT->ResetSystem(EfiResetCold, EFI_LOAD_ERROR, 0, NULL);
 	for (;;)
 		__asm__ volatile("cli; hlt");
@@ -163,6 +212,10 @@ static EFI_STATUS main_boot_native(struct fw *fw, const struct config_entry *e)
 	}
 	unaccepted_allow(fw);
 	measure_native_final(fw, bn);
+	if (!boot_native_rehearse(bn)) {
+		FreePool(bn);
+		return main_fail(fw, EFI_LOAD_ERROR);
+	}
 	boot_log(fw, "exiting boot services");
 	enum fw_status st = FW_OK;
 	enum exitbs_error xe = boot_native_exit(bn, &st);
@@ -194,9 +247,9 @@ static EFI_STATUS main_boot_native(struct fw *fw, const struct config_entry *e)
 			fw_uefi_uart_write(bn->out.report.error);
 		}
 		fw_uefi_uart_write("\n");
-		main_fail_after_exit("cannot build the handoff", tb_status_str(bn->convert_status));
+		main_fail_after_exit(fw, e, step, tb_status_str(bn->convert_status));
 	}
-	main_fail_after_exit(exitbs_error_str(xe), fw_status_str(st));
+	main_fail_after_exit(fw, e, exitbs_error_str(xe), fw_status_str(st));
 }
 
 static EFI_STATUS main_boot(struct fw *fw, const struct config_entry *e)
@@ -217,6 +270,66 @@ static EFI_STATUS main_boot(struct fw *fw, const struct config_entry *e)
 	return EFI_SUCCESS;
 }
 
+/* Started by a tagboot that is chainloading (boot_attempt.h): refuse, before reading the
+ * configuration that would boot the same entry again. */
+static bool main_nested(struct fw *fw)
+{
+	char parent[CONFIG_ID_MAX];
+	size_t size = sizeof(parent) - 1;
+	if (!fw->get_variable || fw->get_variable(fw, BOOT_ATTEMPT_NESTED_VARIABLE, parent, &size) !=
+	                                 FW_OK)
+		return false;
+	parent[size < sizeof(parent) ? size : sizeof(parent) - 1] = '\0';
+	for (char *p = parent; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+	struct boot_log_line line;
+	boot_log_begin(&line, true);
+	util_sb_str(&line.sb, "started by tagboot's entry '");
+	util_sb_str(&line.sb, parent);
+	util_sb_str(&line.sb, "', which chainloads tagboot: a tagboot inside tagboot would boot the "
+	                      "same entry again; refused, returning to the first tagboot");
+	boot_log_end(fw, &line);
+	return true;
+}
+
+/*
+ * A record of the previous boot (boot_attempt.h) means that entry never reached its kernel:
+ * say so, and do not boot it again on its own: the next entry in menu order instead, or, when
+ * there is no other, the menu without a countdown.
+ */
+static size_t main_after_failed_boot(struct fw *fw, struct config_loader *conf,
+                                     const struct config_entry *entries, size_t n, size_t pick)
+{
+	struct boot_attempt a;
+	if (!boot_attempt_take(fw, &a))
+		return pick;
+	bool menu = false;
+	size_t next = boot_attempt_fallback(entries, n, pick, a.entry, &menu);
+	struct boot_log_line line;
+	boot_log_begin(&line, false);
+	util_sb_str(&line.sb, "warning: the last boot of entry '");
+	util_sb_str(&line.sb, a.entry);
+	util_sb_str(&line.sb, "' did not reach its kernel (failed at: ");
+	util_sb_str(&line.sb, a.step);
+	util_sb_str(&line.sb, "); ");
+	if (menu) {
+		util_sb_str(&line.sb, "no other entry: showing the menu");
+		conf->timeout = 0;
+		conf->menu_force = true;
+	} else if (next != pick) {
+		util_sb_str(&line.sb, "booting '");
+		util_sb_str(&line.sb, entries[next].id);
+		util_sb_str(&line.sb, "' instead");
+	} else {
+		util_sb_str(&line.sb, "it is not the default, booting '");
+		util_sb_str(&line.sb, entries[next].id);
+		util_sb_str(&line.sb, "'");
+	}
+	boot_log_end(fw, &line);
+	return next;
+}
+
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
@@ -235,29 +348,32 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		return main_fail(fw, EFI_NOT_FOUND);
 	}
 
+	if (main_nested(fw))
+		return main_fail(fw, EFI_ABORTED);
+
 	main_read_loader_conf(fw, &main_conf);
 	struct main_entries es = {.fw = fw};
-	es.items = AllocatePool(MAIN_MAX_ENTRIES * sizeof(struct config_entry));
-	if (!es.items) {
-		boot_log_error(fw, NULL, NULL, "out of memory for the entry list");
-		return main_fail(fw, EFI_OUT_OF_RESOURCES);
-	}
 	enum fw_status ls = fw->list_dir(fw, MAIN_ENTRIES_DIR, main_add_entry, &es);
 	if (!secure_check_config(fw, main_facts.secure_boot)) {
-		FreePool(es.items);
+		if (es.items)
+			FreePool(es.items);
 		return main_fail(fw, EFI_SECURITY_VIOLATION);
 	}
 	if (es.count == 0) {
 		boot_log_error(fw, NULL, MAIN_ENTRIES_DIR,
 		               ls == FW_OK ? "no usable boot entry (*.conf)"
 		                           : "cannot list the directory (missing?)");
-		FreePool(es.items);
+		if (es.items)
+			FreePool(es.items);
 		return main_fail(fw, EFI_NOT_FOUND);
 	}
+	/* All entries are read and sorted before the default is chosen: nothing is cut off. */
 	config_sort_entries(es.items, es.count);
 	size_t pick = config_select_default(&main_conf, es.items, es.count);
-	if (main_conf.timeout != 0 || main_conf.menu_force)
-		pick = menu_run(fw, &main_conf, es.items, es.count, pick);
+	struct config_loader conf = main_conf;
+	pick = main_after_failed_boot(fw, &conf, es.items, es.count, pick);
+	if (conf.timeout != 0 || conf.menu_force)
+		pick = menu_run(fw, &conf, es.items, es.count, pick);
 	EFI_STATUS status = main_boot(fw, &es.items[pick]);
 	FreePool(es.items);
 	return status;

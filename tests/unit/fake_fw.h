@@ -13,6 +13,16 @@
 #define FAKE_FW_LOG 256
 /* OVMF's descriptor size (background.md section 7): larger than the 40-byte struct. */
 #define FAKE_FW_DESC_SIZE 48u
+#define FAKE_FW_MAX_VARS 4
+#define FAKE_FW_VAR_SIZE 512u
+
+struct fake_var {
+	char name[64];
+	unsigned char data[FAKE_FW_VAR_SIZE];
+	size_t size;
+	bool volatile_only;
+	bool used;
+};
 
 struct fake_file {
 	const char *path;
@@ -35,7 +45,7 @@ struct fake_fw {
 	unsigned ebs_stale_count;   /* ExitBootServices rejects this many keys (and the map changes) */
 	enum fw_status ebs_error;   /* if not FW_OK, ExitBootServices fails with it */
 	/* observations */
-	char log[FAKE_FW_LOG];      /* A alloc, F free, M map, E exit, W write */
+	char log[FAKE_FW_LOG];      /* A alloc, F free, M map, E exit, W write, V/D variable */
 	unsigned log_len;
 	unsigned allocs_done;
 	unsigned ebs_calls;
@@ -43,6 +53,8 @@ struct fake_fw {
 	unsigned file_count;
 	char out[4096];
 	size_t out_len;
+	struct fake_var vars[FAKE_FW_MAX_VARS];
+	enum fw_status var_error;   /* if not FW_OK, set_variable fails with it */
 };
 
 static inline struct fake_fw *fake_of(struct fw *fw)
@@ -225,6 +237,60 @@ static inline void fake_stall(struct fw *fw, uint64_t us)
 	(void)us;
 }
 
+static inline struct fake_var *fake_var_find(struct fake_fw *f, const char *name)
+{
+	for (unsigned i = 0; i < FAKE_FW_MAX_VARS; i++)
+		if (f->vars[i].used && strcmp(f->vars[i].name, name) == 0)
+			return &f->vars[i];
+	return NULL;
+}
+
+/* Variables are runtime services: allowed after ExitBootServices too. Logged as 'V'
+ * (written) and 'D' (deleted). */
+static inline enum fw_status fake_set_variable(struct fw *fw, const char *name, bool volatile_only,
+                                               const void *data, size_t size)
+{
+	struct fake_fw *f = fake_of(fw);
+	if (f->var_error != FW_OK)
+		return f->var_error;
+	struct fake_var *v = fake_var_find(f, name);
+	if (size == 0) {
+		fake_log(f, 'D');
+		if (v)
+			v->used = false;
+		return FW_OK;
+	}
+	fake_log(f, 'V');
+	if (size > FAKE_FW_VAR_SIZE || strlen(name) >= sizeof(v->name))
+		return FW_OUT_OF_RESOURCES;
+	for (unsigned i = 0; !v && i < FAKE_FW_MAX_VARS; i++)
+		if (!f->vars[i].used)
+			v = &f->vars[i];
+	if (!v)
+		return FW_OUT_OF_RESOURCES;
+	v->used = true;
+	strcpy(v->name, name);
+	memcpy(v->data, data, size);
+	v->size = size;
+	v->volatile_only = volatile_only;
+	return FW_OK;
+}
+
+static inline enum fw_status fake_get_variable(struct fw *fw, const char *name, void *data,
+                                               size_t *size)
+{
+	struct fake_var *v = fake_var_find(fake_of(fw), name);
+	if (!v)
+		return FW_NOT_FOUND;
+	if (*size < v->size) {
+		*size = v->size;
+		return FW_BUFFER_TOO_SMALL;
+	}
+	memcpy(data, v->data, v->size);
+	*size = v->size;
+	return FW_OK;
+}
+
 static inline void fake_fw_init(struct fake_fw *f, uint64_t descs)
 {
 	memset(f, 0, sizeof(*f));
@@ -239,6 +305,8 @@ static inline void fake_fw_init(struct fake_fw *f, uint64_t descs)
 	f->fw.write = fake_write;
 	f->fw.read_key = fake_read_key;
 	f->fw.stall = fake_stall;
+	f->fw.set_variable = fake_set_variable;
+	f->fw.get_variable = fake_get_variable;
 	f->descs = descs;
 	f->key = 1000;
 	f->fail_alloc_after = ~0u;

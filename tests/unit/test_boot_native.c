@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <cmocka.h>
 
+#include "boot_attempt.h"
 #include "boot_native.h"
 #include "linux_params.h"
 #include "fake_fw.h"
@@ -399,6 +400,113 @@ static void test_exit_hard_error(void **state)
 	assert_int_equal(fake.ebs_calls, 1);
 }
 
+
+/* ---- before and after ExitBootServices ---- */
+
+/* The record of the boot in flight: written before the exit ('V' before 'E'), deleted after
+ * a built handoff ('D' after 'E'); the rehearsal reads the map into the final buffer and
+ * allocates nothing. */
+static void test_rehearsal_and_record_on_success(void **state)
+{
+	(void)state;
+	assert_true(boot_native_prepare(&bn, &fake.fw, &entry, &facts));
+	unsigned allocs = fake.allocs_done;
+	assert_true(boot_native_rehearse(&bn));
+	assert_int_equal(fake.allocs_done, allocs);
+	assert_int_equal(fake.ebs_calls, 0);
+	size_t where = 0;
+	assert_int_equal(bn.out.blob_size, 0); /* the rehearsal's result is not kept */
+	fake.log_len = 0;
+	enum fw_status st;
+	assert_int_equal(boot_native_exit(&bn, &st), EXITBS_OK);
+	assert_non_null(strstr(fake.log, "V"));
+	assert_true(strchr(fake.log, 'V') < strchr(fake.log, 'E'));
+	assert_true(strrchr(fake.log, 'D') > strchr(fake.log, 'E'));
+	assert_null(fake_var_find(&fake, BOOT_ATTEMPT_VARIABLE));
+	assert_int_equal(tb_validate((const void *)(uintptr_t)bn.handoff_addr, bn.out.blob_size,
+	                             &where), TB_OK);
+}
+
+/* What the input decides fails in the rehearsal, before any ExitBootServices call, with the
+ * entry and the step named, and everything given back: here a reserve line over all of
+ * memory (the parser refuses it too; this is the loader's second line). */
+static void test_rehearsal_refuses_before_exit(void **state)
+{
+	(void)state;
+	entry.reserve_count = 1;
+	entry.reserves[0].base = 0;
+	entry.reserves[0].size = UINT64_MAX;
+	strcpy(entry.reserves[0].reason, "all");
+	assert_true(boot_native_prepare(&bn, &fake.fw, &entry, &facts));
+	assert_false(boot_native_rehearse(&bn));
+	assert_int_equal(fake.ebs_calls, 0);
+	assert_non_null(strstr(fake.out, "tagboot: error: entry 'sample': /tagboot/kernel.elf: "
+	                                  "cannot build the handoff: "));
+	assert_non_null(strstr(fake.out, "region covers all of memory"));
+	assert_int_equal(fake.live_allocs, 0);
+	assert_int_equal(test_state.fixed_live, 0);
+	assert_null(fake_var_find(&fake, BOOT_ATTEMPT_VARIABLE));
+}
+
+/* Room for too few map entries (a stand-in for every "larger than planned"): the rehearsal
+ * names the step. */
+static void test_rehearsal_names_the_step(void **state)
+{
+	(void)state;
+	assert_true(boot_native_prepare(&bn, &fake.fw, &entry, &facts));
+	bn.max_descs = 1;
+	assert_false(boot_native_rehearse(&bn));
+	assert_non_null(strstr(fake.out, "cannot build the handoff: map larger than planned"));
+	assert_int_equal(fake.ebs_calls, 0);
+	assert_int_equal(fake.live_allocs, 0);
+}
+
+/* A failure after the first ExitBootServices call keeps the record: the next start sees
+ * that this entry never reached its kernel. */
+static void test_failure_after_exit_keeps_record(void **state)
+{
+	(void)state;
+	assert_true(boot_native_prepare(&bn, &fake.fw, &entry, &facts));
+	assert_true(boot_native_rehearse(&bn));
+	fake.ebs_stale_count = 1000;
+	enum fw_status st;
+	assert_int_equal(boot_native_exit(&bn, &st), EXITBS_ERR_RETRIES);
+	struct boot_attempt a;
+	assert_true(boot_attempt_take(&fake.fw, &a));
+	assert_string_equal(a.entry, "sample");
+	assert_string_equal(a.step, BOOT_ATTEMPT_STEP_EXIT);
+	assert_null(fake_var_find(&fake, BOOT_ATTEMPT_VARIABLE));
+}
+
+/* A firmware that cannot store variables loses only the fallback, not the boot. */
+static void test_record_unavailable_still_boots(void **state)
+{
+	(void)state;
+	fake.var_error = FW_OUT_OF_RESOURCES;
+	assert_true(boot_native_prepare(&bn, &fake.fw, &entry, &facts));
+	assert_true(boot_native_rehearse(&bn));
+	enum fw_status st;
+	assert_int_equal(boot_native_exit(&bn, &st), EXITBS_OK);
+}
+
+/* Segment placement is checked again where elf_check's result is used. */
+static void test_place_wrapping_segment_refused(void **state)
+{
+	(void)state;
+	/* The last page of the address space (elf_check refuses it; placement must not rely on
+	 * that). */
+	struct elf_segment seg0 = {.paddr = 0xfffffffffffff000ull, .memsz = 0xfff};
+	bn.elf.segments[0] = seg0;
+	struct elf_segment seg = bn.elf.segments[0];
+	uint64_t first = 1, end = 1;
+	assert_false(boot_elf_segment_pages(&seg, &first, &end));
+	seg.paddr = 0x10000800;
+	seg.memsz = 0x1000;
+	assert_true(boot_elf_segment_pages(&seg, &first, &end));
+	assert_int_equal(first, 0x10000000);
+	assert_int_equal(end, 0x10002000);
+}
+
 /* ---- linux-protocol native ---- */
 
 /* A bzImage as small as the checks allow: 4 setup sectors, a "kernel" of 0x800 bytes whose
@@ -488,6 +596,10 @@ static void test_linux_happy_path(void **state)
 	assert_true(pagetable_translate(&pool, bn.cr3, TEST_PHYS + 0x200, &pa));
 	assert_int_equal(pa, TEST_PHYS + 0x200);
 
+	/* The rehearsal builds everything once before the exit; the setup_data chain it touched
+	 * is put back, so the real build leaves exactly one node (the handoff), no loop. */
+	assert_true(boot_native_rehearse(&bn));
+	assert_int_equal(rd(bp + 0x250, 8), 0);
 	enum fw_status st = FW_OTHER;
 	assert_int_equal(boot_native_exit(&bn, &st), EXITBS_OK);
 	assert_int_equal(bn.convert_status, TB_OK);
@@ -516,6 +628,7 @@ static void test_linux_happy_path(void **state)
 	size_t where = 0;
 	assert_int_equal(tb_validate((const void *)(uintptr_t)(node + 16), bn.out.blob_size, &where),
 	                 TB_OK);
+	assert_int_equal(rd(node, 8), 0);
 }
 
 static void test_linux_bad_image(void **state)
@@ -591,6 +704,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exit_refused_once, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_exit_refused_always, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_exit_hard_error, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_rehearsal_and_record_on_success, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_rehearsal_refuses_before_exit, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_rehearsal_names_the_step, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_failure_after_exit_keeps_record, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_record_unavailable_still_boots, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_place_wrapping_segment_refused, test_setup, test_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

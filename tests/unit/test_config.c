@@ -673,6 +673,77 @@ static void test_junk(void **state)
 	}
 }
 
+
+/* A file of bad lines: CONFIG_DIAG_SHOWN_MAX messages, then one summary with the counts; the
+ * counters still see everything. */
+static void test_diagnostics_bounded(void **state)
+{
+	(void)state;
+	static char text[200 * 16];
+	size_t n = 0;
+	for (int i = 0; i < 200; i++)
+		n += (size_t)sprintf(text + n, i % 2 ? "bogus%03d x\n" : "linux\n", i);
+	struct config_entry e;
+	struct config_diag d;
+	struct collected c;
+	memset(&c, 0, sizeof c);
+	config_diag_init(&d, collect, &c);
+	assert_false(config_parse_entry("bad.conf", text, n, &e, &d));
+	assert_int_equal(c.n, CONFIG_DIAG_SHOWN_MAX + 1);
+	/* 100 "missing value" lines and, at the end, the entry without a kernel line. */
+	assert_int_equal(d.errors, 101);
+	assert_int_equal(d.warnings, 100);
+	assert_true(has_msg(&c, "bad.conf: 97 more errors and 96 more warnings not shown"));
+	assert_int_equal(c.levels[CONFIG_DIAG_SHOWN_MAX], CONFIG_LEVEL_ERROR);
+	/* The next file starts with a fresh allowance. */
+	memset(&c, 0, sizeof c);
+	assert_true(config_parse_entry("good.conf", "efi /a.efi\nbogus x\n", 19, &e, &d));
+	assert_int_equal(c.n, 1);
+}
+
+/* Control bytes and bytes above 0x7e reach the console as \xNN, never raw. */
+static void test_diagnostics_escaped(void **state)
+{
+	(void)state;
+	struct config_entry e;
+	struct config_diag d;
+	struct collected c;
+	entry("esc.conf", "efi /a.efi\n\x1b[2Jkey\xff value\n", &e, &d, &c);
+	assert_true(has_msg(&c, "esc.conf:2: key '\\x1b[2Jkey\\xff': unknown key, ignored"));
+	for (size_t i = 0; c.text[i]; i++)
+		assert_true(c.text[i] == '\n' || (c.text[i] >= 0x20 && c.text[i] < 0x7f));
+}
+
+static void test_timeout_bounded(void **state)
+{
+	(void)state;
+	struct config_loader l;
+	struct config_diag d;
+	struct collected c;
+	assert_true(loader("timeout 99999999999\n", &l, &d, &c));
+	assert_int_equal(l.timeout, CONFIG_TIMEOUT_MAX);
+	assert_true(has_msg(&c, "loader.conf:1: key 'timeout': longer than the maximum of 3600 "
+	                        "seconds: waiting 3600"));
+	assert_true(loader("timeout 3600\n", &l, &d, &c));
+	assert_int_equal(l.timeout, 3600);
+	assert_int_equal(c.n, 0);
+}
+
+/* FAT has no case: X.CONF is listed and parsed as the entry X. */
+static void test_entry_name_case(void **state)
+{
+	(void)state;
+	struct config_entry e;
+	struct config_diag d;
+	struct collected c;
+	assert_true(config_is_entry_file_name("X.CONF"));
+	assert_true(config_is_entry_file_name("a.Conf"));
+	assert_false(config_is_entry_file_name(".conf"));
+	assert_false(config_is_entry_file_name("x.conf.bak"));
+	assert_true(entry("/loader/entries/X.CONF", "efi /a.efi\n", &e, &d, &c));
+	assert_string_equal(e.id, "X");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -694,6 +765,10 @@ int main(void)
 		cmocka_unit_test(test_sort_stable),
 		cmocka_unit_test(test_select_default),
 		cmocka_unit_test(test_junk),
+		cmocka_unit_test(test_diagnostics_bounded),
+		cmocka_unit_test(test_diagnostics_escaped),
+		cmocka_unit_test(test_timeout_bounded),
+		cmocka_unit_test(test_entry_name_case),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
