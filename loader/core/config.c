@@ -736,19 +736,32 @@ void config_sort_entries(struct config_entry *entries, size_t n)
 			config_swap(&entries[j - 1], &entries[j]);
 }
 
+/* The `default` pattern as ids are written ("x.conf" means the entry x). */
+static void config_default_pattern(const struct config_loader *conf, char *pattern, size_t cap)
+{
+	util_strlcpy(pattern, conf->default_pattern, cap);
+	size_t len = util_strlen(pattern);
+	/* systemd-boot users often write the file name; ids carry no ".conf", so drop it. */
+	if (len > 5 && util_token_eq(pattern + len - 5, 5, ".conf"))
+		pattern[len - 5] = '\0';
+}
+
+bool config_default_matches(const struct config_loader *conf, const char *id)
+{
+	if (conf == NULL || !conf->has_default)
+		return false;
+	char pattern[CONFIG_ID_MAX];
+	config_default_pattern(conf, pattern, sizeof pattern);
+	return util_glob_match(pattern, id);
+}
+
 size_t config_select_default(const struct config_loader *conf, const struct config_entry *entries,
                              size_t n)
 {
 	if (conf == NULL || entries == NULL || !conf->has_default)
 		return 0;
-	/* systemd-boot users often write the file name; ids carry no ".conf", so drop it. */
-	char pattern[CONFIG_ID_MAX];
-	util_strlcpy(pattern, conf->default_pattern, sizeof pattern);
-	size_t len = util_strlen(pattern);
-	if (len > 5 && util_token_eq(pattern + len - 5, 5, ".conf"))
-		pattern[len - 5] = '\0';
 	for (size_t i = 0; i < n; i++)
-		if (util_glob_match(pattern, entries[i].id))
+		if (config_default_matches(conf, entries[i].id))
 			return i;
 	return 0;
 }

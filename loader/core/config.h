@@ -146,6 +146,9 @@ int config_entry_compare(const struct config_entry *a, const struct config_entry
 /* Sort entries in place into BLS order (stable, no allocation). */
 void config_sort_entries(struct config_entry *entries, size_t n);
 
+/* Does the `default` pattern of conf match this id (false without a `default` line)? */
+bool config_default_matches(const struct config_loader *conf, const char *id);
+
 /* Index of the entry to boot in sorted entries: the first whose id matches the `default`
  * glob, else 0 (the first after sorting). Returns 0 also when n == 0 (caller checks n). */
 size_t config_select_default(const struct config_loader *conf, const struct config_entry *entries,

@@ -28,6 +28,10 @@ struct main_entries {
 	size_t count, cap;
 	unsigned skipped;
 	bool out_of_memory;
+	/* An entry left out for its errors that the `default` line names: booting another entry
+	 * in its place without a word would be booting the wrong entry. */
+	bool default_broken;
+	char broken_default[CONFIG_ID_MAX];
 };
 
 static void main_diag_emit(void *ctx, int level, const char *msg)
@@ -154,6 +158,10 @@ static void main_add_entry(void *ctx, const char *name)
 	if (!ok || e->kind == CONFIG_KIND_NONE) {
 		if (ok)
 			boot_log_error(fw, e->id, path, "no linux, efi or handoff-kernel line: left out");
+		if (e->id[0] && config_default_matches(&main_conf, e->id) && !es->default_broken) {
+			es->default_broken = true;
+			util_strlcpy(es->broken_default, e->id, sizeof(es->broken_default));
+		}
 		es->skipped++;
 		return;
 	}
@@ -348,8 +356,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		return main_fail(fw, EFI_NOT_FOUND);
 	}
 
+	/* No wait here: the tagboot that started this one reports it and waits. */
 	if (main_nested(fw))
-		return main_fail(fw, EFI_ABORTED);
+		return EFI_ABORTED;
 
 	main_read_loader_conf(fw, &main_conf);
 	struct main_entries es = {.fw = fw};
@@ -371,6 +380,27 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	config_sort_entries(es.items, es.count);
 	size_t pick = config_select_default(&main_conf, es.items, es.count);
 	struct config_loader conf = main_conf;
+	bool default_found = false;
+	for (size_t i = 0; i < es.count; i++)
+		default_found = default_found || config_default_matches(&main_conf, es.items[i].id);
+	if (es.default_broken && !default_found) {
+		/* With a menu the user chooses; without one, say so and return to the firmware. */
+		struct boot_log_line line;
+		boot_log_begin(&line, true);
+		util_sb_str(&line.sb, "the default entry '");
+		util_sb_str(&line.sb, es.broken_default);
+		util_sb_str(&line.sb, "' was left out for the errors above; not booting another entry "
+		                      "in its place");
+		if (conf.timeout == 0 && !conf.menu_force) {
+			boot_log_end(fw, &line);
+			FreePool(es.items);
+			return main_fail(fw, EFI_LOAD_ERROR);
+		}
+		util_sb_str(&line.sb, " without asking: the menu waits");
+		boot_log_end(fw, &line);
+		conf.timeout = 0;
+		conf.menu_force = true;
+	}
 	pick = main_after_failed_boot(fw, &conf, es.items, es.count, pick);
 	if (conf.timeout != 0 || conf.menu_force)
 		pick = menu_run(fw, &conf, es.items, es.count, pick);

@@ -105,6 +105,102 @@ make_esp_init_sipi() {
 	printf 'default sample-init-sipi\ntimeout 0\n' >"$d/loader/loader.conf"
 }
 
+# ---- hostile ESPs (issue 13): each must end in a named error and a return to the firmware,
+# or boot what it should, in bounded time; never a crash, hang or reset loop. ----
+
+# patch_u64 FILE OFFSET VALUE: a little-endian u64 into a file (perl: in every Debian base).
+patch_u64() {
+	perl -e 'open(my $f, "+<", $ARGV[0]) or die "$ARGV[0]: $!"; binmode $f; seek($f, $ARGV[1], 0);
+		print $f pack("Q<", hex($ARGV[2]));' "$1" "$2" "$3"
+}
+
+# hostile-last-page: PT_LOAD 2 of the sample kernel (program header at 64 + 2 * 56) moved to
+# the last page of the address space: p_paddr 0xfffffffffffff000, p_memsz 0xfff.
+make_esp_last_page() {
+	local d="$MADE/hostile-last-page"
+	cp -r "$ESP" "$d"
+	patch_u64 "$d/tagboot/kernel.elf" 200 fffffffffffff000
+	patch_u64 "$d/tagboot/kernel.elf" 208 14
+	patch_u64 "$d/tagboot/kernel.elf" 216 fff
+}
+
+# hostile-NAME: the sample entry plus one line.
+make_esp_entry_line() {
+	local d="$MADE/$1"
+	cp -r "$ESP" "$d"
+	printf '%s\n' "$2" >>"$d/loader/entries/sample.conf"
+}
+
+# hostile-self: an efi entry that chainloads the loader itself (the default); hostile-self-copy:
+# a copy with one byte more (another file, so only the nesting mark can stop it).
+make_esp_self() {
+	local d="$MADE/hostile-self" c="$MADE/hostile-self-copy"
+	cp -r "$ESP" "$d"
+	printf 'default self\ntimeout 0\n' >"$d/loader/loader.conf"
+	printf 'title tagboot itself\nefi /EFI/BOOT/BOOTX64.EFI\n' >"$d/loader/entries/self.conf"
+	cp -r "$d" "$c"
+	cp "$c/EFI/BOOT/BOOTX64.EFI" "$c/EFI/tagboot-copy.efi"
+	printf '\0' >>"$c/EFI/tagboot-copy.efi"
+	printf 'title a copy of tagboot\nefi /EFI/tagboot-copy.efi\n' >"$c/loader/entries/self.conf"
+}
+
+# hostile-big-conf: 10 MB of bad lines in loader.conf, then the real keys; hostile-random-conf:
+# 10 MB of random bytes (fixed seed), then the real keys. The sample kernel still boots.
+make_esp_big_conf() {
+	local d="$MADE/hostile-big-conf" r="$MADE/hostile-random-conf"
+	cp -r "$ESP" "$d"
+	cp -r "$ESP" "$r"
+	yes 'not-a-key with a value' | head -c 10000000 >"$d/loader/loader.conf"
+	printf '\ndefault sample\ntimeout 0\n' >>"$d/loader/loader.conf"
+	perl -e 'srand(13); print map { chr(int(rand(256))) } 1 .. 10000000' >"$r/loader/loader.conf"
+	printf '\ndefault sample\ntimeout 0\n' >>"$r/loader/loader.conf"
+}
+
+# hostile-many-entries: 80 entries that sort before the default one; the default (sample)
+# must still be found and booted.
+make_esp_many_entries() {
+	local d="$MADE/hostile-many-entries" i
+	cp -r "$ESP" "$d"
+	for i in $(seq -w 1 80); do
+		printf 'title filler %s\nefi /EFI/none-%s.efi\n' "$i" "$i" >"$d/loader/entries/aaa-$i.conf"
+	done
+}
+
+# hostile-names: an entry file with a non-ASCII name, one with a 245-byte name, and the
+# default in upper case (X.CONF is an entry too); hostile-dir-kernel: a directory as kernel.
+make_esp_names() {
+	local d="$MADE/hostile-names" x="$MADE/hostile-dir-kernel"
+	cp -r "$ESP" "$d"
+	local e="$d/loader/entries"
+	printf 'title non-ascii\nefi /x.efi\n' >"$e/caf$(printf '\303\251').conf"
+	printf 'title long\nefi /x.efi\n' >"$e/$(printf 'l%.0s' $(seq 1 245)).conf"
+	mv "$e/sample.conf" "$e/UPPER.CONF"
+	printf 'default UPPER\ntimeout 0\n' >"$d/loader/loader.conf"
+	cp -r "$ESP" "$x"
+	sed -i 's|^handoff-kernel .*|handoff-kernel /tagboot|' "$x/loader/entries/sample.conf"
+}
+
+# attempt-fallback: the default entry runs a payload that writes tagboot's boot-attempt record
+# for itself and resets, as a tagboot that died after ExitBootServices would have left it; the
+# next start must report it and boot the other entry (the sample kernel), not loop.
+make_esp_attempt() {
+	local d="$MADE/attempt-fallback"
+	cp -r "$ESP" "$d"
+	mkdir -p "$d/EFI/tests"
+	cp build/payload/attempt.efi "$d/EFI/tests/attempt.efi"
+	printf 'default failing\ntimeout 0\n' >"$d/loader/loader.conf"
+	printf 'title dies after ExitBootServices\nefi /EFI/tests/attempt.efi\noptions failing\n' \
+		>"$d/loader/entries/failing.conf"
+	rm -f "$d/loader/entries/sample-init-sipi.conf"
+}
+
+make_esp_last_page
+make_esp_entry_line hostile-reserve-all 'reserve 0 0xffffffffffffffff x'
+make_esp_self
+make_esp_big_conf
+make_esp_many_entries
+make_esp_names
+make_esp_attempt
 make_esp_chainload
 make_esp_init_sipi
 make_esp_shield shield on
@@ -175,6 +271,18 @@ SCENARIOS=(
 	"runner-reset-not-seen|--runner-must-fail 'exit code 33, expected a reset' --esp $ESP --smp 1 --mem 256M --expect reset"
 	"runner-cpus-mismatch|--runner-must-fail 'expected cpus=3/3' --esp $ESP --smp 2 --mem 512M --expect pass --expect-cpus 3"
 	"runner-timeout|--runner-must-fail 'timeout after 3s' --esp $ESP --smp 1 --mem 512M --timeout 3"
+	# Hostile ESPs: a named error and back to the firmware (or the right boot), in bounded time.
+	# The reset-loop cases run without -no-reboot: tagboot must start once, not loop.
+	"hostile-last-page|--esp $MADE/hostile-last-page --smp 1 --mem 256M --timeout 120 --expect loader-error --expect-text 'program header 2: p_paddr (0xfffffffffffff000) + p_memsz runs past the top of the address space'"
+	"hostile-reserve-all|--esp $MADE/hostile-reserve-all --smp 1 --mem 256M --timeout 120 --allow-reboot --max-starts 1 --expect loader-error --expect-text \"sample.conf:7: key 'reserve'\""
+	"hostile-self|--esp $MADE/hostile-self --smp 1 --mem 256M --timeout 120 --allow-reboot --max-starts 1 --expect loader-error --expect-text 'is tagboot itself'"
+	"hostile-self-copy|--esp $MADE/hostile-self-copy --smp 1 --mem 256M --timeout 120 --allow-reboot --max-starts 2 --expect loader-error --expect-text 'which chainloads tagboot'"
+	"hostile-big-conf|--esp $MADE/hostile-big-conf --smp 1 --mem 256M --timeout 120 --expect pass --expect-text '0 more errors and 434775 more warnings not shown'"
+	"hostile-random-conf|--esp $MADE/hostile-random-conf --smp 1 --mem 256M --timeout 120 --expect pass --expect-text 'not shown'"
+	"hostile-many-entries|--esp $MADE/hostile-many-entries --smp 1 --mem 256M --timeout 120 --expect pass --expect-no-text 'too many entries'"
+	"hostile-names|--esp $MADE/hostile-names --smp 1 --mem 256M --timeout 120 --expect pass --expect-text 'characters other than ASCII'"
+	"hostile-dir-kernel|--esp $MADE/hostile-dir-kernel --smp 1 --mem 256M --timeout 120 --expect loader-error --expect-text '/tagboot: is a directory, not a file'"
+	"attempt-fallback|--esp $MADE/attempt-fallback --smp 2 --mem 256M --timeout 180 --allow-reboot --max-starts 2 --expect pass --expect-text \"the last boot of entry 'failing' did not reach its kernel\""
 )
 while IFS= read -r s; do SCENARIOS+=("$s"); done < <(ap_park_pair 2 "1"; ap_park_pair 4 "1, 2, 3";
 	ap_park_pair 8 "1, 2, 3, 4, 5, 6, 7")

@@ -4,6 +4,7 @@
 # Usage: tests/boot/run-boot.sh --esp DIR [--name N] [--smp N] [--mem M] [--machine q35|pc]
 #            [--timeout S] [--expect pass|fail|loader-error|efi-pass|firmware-refused|reset] [--expect-text TEXT]
 #            [--expect-cpus N] [--live] [--secure-boot] [--qemu-arg ARG]...
+#            [--allow-reboot] [--max-starts N] [--expect-no-text TEXT]
 # Prints "PASS name (Ns)" or "FAIL name: reason" (then the log) and exits 0 or 1.
 # Everything of a run lives in build/boot/NAME/; the last run is also kept in build/last-boot/.
 set -u
@@ -21,7 +22,7 @@ FIRMWARE_REFUSED='BdsDxe: failed to (load|start) Boot[0-9A-F]+ "UEFI QEMU HARDDI
 LOADER_GAVE_UP='returning to (the )?firmware|return to the firmware|BdsDxe: failed to start|Shell> '
 
 name=boot esp="" smp=1 mem=512M machine=q35 timeout_s=180 expect=pass expect_text=""
-expect_cpus="" live=0
+expect_cpus="" live=0 allow_reboot=0 max_starts="" expect_no_text=""
 extra_qemu=()
 
 usage() {
@@ -41,6 +42,11 @@ while [ $# -gt 0 ]; do
 	--expect-text) expect_text=$2; shift 2 ;;
 	--expect-cpus) expect_cpus=$2; shift 2 ;;
 	--live) live=1; shift ;;
+	# Without -no-reboot: a reset boots the machine again (the reset-loop cases); together
+	# with --max-starts N, which fails the run if tagboot started more than N times.
+	--allow-reboot) allow_reboot=1; shift ;;
+	--max-starts) max_starts=$2; shift 2 ;;
+	--expect-no-text) expect_no_text=$2; shift 2 ;;
 	# Debian's snakeoil OVMF: Secure Boot on, PK/KEK/db = /usr/share/ovmf/PkKek-1-snakeoil.pem.
 	--secure-boot) OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd
 		OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd; shift ;;
@@ -109,9 +115,10 @@ cmd=(qemu-system-x86_64 -machine "$machine" -accel tcg -smp "$smp" -m "$mem"
 	-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
 	-drive "if=pflash,format=raw,unit=1,file=$work/vars.fd"
 	-drive "format=raw,file=fat:rw:$work/esp"
-	-display none -no-reboot -net none -monitor none
+	-display none -net none -monitor none
 	-serial "file:$serial" -debugcon "file:$debugcon"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 "${extra_qemu[@]}")
+[ "$allow_reboot" = 1 ] || cmd+=(-no-reboot)
 printf '%q ' "${cmd[@]}" >"$work/qemu.cmd"
 echo >>"$work/qemu.cmd"
 
@@ -181,6 +188,13 @@ if [ "$killed_reason" != loader-error-seen ] && [ "$killed_reason" != firmware-r
 fi
 if [ -n "$expect_text" ] && ! has_text "$expect_text"; then
 	fail "expected text '$expect_text' not in the serial log"
+fi
+if [ -n "$expect_no_text" ] && has_text "$expect_no_text"; then
+	fail "text '$expect_no_text' must not be in the serial log"
+fi
+if [ -n "$max_starts" ]; then
+	starts=$(printf '%s\n' "$log" | grep -ac 'tagboot: tagboot [0-9][0-9.]* on ')
+	[ "$starts" -le "$max_starts" ] || fail "tagboot started $starts times (at most $max_starts): a boot loop"
 fi
 
 case "$expect" in

@@ -8,7 +8,7 @@ seedgen=$2
 build=${3:-build}
 
 rm -rf "$seeds"
-for h in handoff normalize config elf acpi tdvf memtext efimap bzimage; do
+for h in handoff normalize config elf acpi tdvf memtext efimap bzimage place boot; do
 	mkdir -p "$seeds/$h"
 done
 
@@ -38,6 +38,24 @@ done
 
 # ELF: the sample kernel, when it is built.
 [ -f "$build/kernel/kernel.elf" ] && cp "$build/kernel/kernel.elf" "$seeds/elf/kernel.elf"
+
+# Placement: the sample kernel behind a byte choosing a 2 GiB identity map.
+[ -f "$build/kernel/kernel.elf" ] && { printf '\001'; cat "$build/kernel/kernel.elf"; } >"$seeds/place/kernel.bin"
+
+# The whole path: u16 length, an entry with reserve lines, a platform byte (1: KVM, 3: TDX),
+# then the seedgen EFI map without its stride byte.
+boot_seed() {
+	entry=$1 platform=$2 name=$3
+	len=$(printf '%s' "$entry" | wc -c)
+	{
+		printf "\\$(printf '%03o' $((len % 256)))\\$(printf '%03o' $((len / 256)))"
+		printf '%s' "$entry"
+		printf "\\$(printf '%03o' "$platform")"
+		tail -c +2 "$seeds/efimap/ovmf-like-48.bin"
+	} >"$seeds/boot/$name"
+}
+boot_seed "$(printf 'title t\nhandoff-kernel /k.elf\noptions console=ttyS0\nreserve 0x2000 0x3000 test\nreserve 0x800000 0x6000 tdvf\n')" 1 kvm-reserves.bin
+boot_seed "$(printf 'handoff-kernel /k.elf\nap-park mailbox\n')" 3 tdx-plain.bin
 
 # bzImage: the head of Debian's kernel when tests/linux fetched it (the setup header and the
 # start of the protected-mode kernel; syssize then refuses it as truncated, so a second copy
