@@ -151,6 +151,10 @@ static bool check_segment(const uint8_t *ph, size_t index, size_t size, struct e
 	    seg->paddr + seg->memsz > UINT64_MAX - (ELF_PAGE_SIZE - 1))
 		return fail_phdr(err, index, "p_paddr", seg->paddr,
 		                 "+ p_memsz runs past the top of the address space (rounded up to a page)");
+	/* x86-64 physical addresses have at most 52 bits; page tables cannot map beyond. */
+	if (seg->paddr + seg->memsz > ELF_PHYS_LIMIT)
+		return fail_phdr(err, index, "p_paddr", seg->paddr,
+		                 "+ p_memsz is beyond the 52-bit physical address space");
 	if (seg->vaddr > UINT64_MAX - seg->memsz ||
 	    seg->vaddr + seg->memsz > UINT64_MAX - (ELF_PAGE_SIZE - 1))
 		return fail_phdr(err, index, "p_vaddr", seg->vaddr,

@@ -8,6 +8,7 @@
 
 #define ELF_MAX_SEGMENTS 16u                 /* PT_LOAD segments the loader places */
 #define ELF_MAX_SEGMENT_MEMSZ (1ull << 30)   /* 1 GiB: anything larger is a broken file */
+#define ELF_PHYS_LIMIT (1ull << 52)          /* x86-64 physical addresses: 52 bits at most */
 /* p_flags bits (System V ABI, "Segment Permissions"). */
 #define ELF_PF_X 1u
 #define ELF_PF_W 2u

@@ -173,6 +173,10 @@ enum pagetable_status pagetable_build(struct pagetable_pool *pool, uint64_t iden
 		uint64_t last = r->vaddr + (r->length - 1);
 		if (last < r->vaddr || r->paddr + (r->length - 1) < r->paddr)
 			return PAGETABLE_ERR_ARG;
+		/* A page-table entry holds physical address bits 51..12 (the x86-64 maximum): a
+		 * higher address would be cut off and map another page. */
+		if (r->paddr + (r->length - 1) > PAGETABLE_PHYS_LAST)
+			return PAGETABLE_ERR_ARG;
 		if (!pagetable_canonical(r->vaddr) || !pagetable_canonical(last) ||
 		    (r->vaddr >> 47) != (last >> 47))
 			return PAGETABLE_ERR_NONCANONICAL;

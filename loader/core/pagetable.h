@@ -33,6 +33,9 @@ struct pagetable_range {
 	uint64_t length; /* bytes; the mapping covers every 4 KiB page the range touches */
 };
 
+/* The highest physical address a page-table entry can hold (52 address bits). */
+#define PAGETABLE_PHYS_LAST ((1ull << 52) - 1u)
+
 enum pagetable_status {
 	PAGETABLE_OK = 0,
 	PAGETABLE_ERR_POOL,         /* the pool ran out of pages */

@@ -20,7 +20,7 @@ __attribute__((used, aligned(16))) volatile struct config_hash_block secure_enro
 	.sha256 = {0},
 };
 
-/* The config files seen so far: 23 KiB, so allocated at first use rather than stored as
+/* The config files seen so far: about 74 KiB, so allocated at first use rather than stored as
  * zeros in the image. NULL after an allocation failure (the config check then fails). */
 static struct config_hash_set *secure_files;
 static bool secure_files_tried;

@@ -24,6 +24,7 @@ static void elf_fuzz_check_image(const struct elf_image *img, size_t size)
 		           "segment %zu wraps", i);
 		/* The loader rounds the physical end up to a page: that must not wrap either. */
 		FUZZ_CHECK(s->paddr + s->memsz <= UINT64_MAX - 4095u, "segment %zu wraps when rounded", i);
+		FUZZ_CHECK(s->paddr + s->memsz <= ELF_PHYS_LIMIT, "segment %zu beyond 52 bits", i);
 		if ((s->flags & ELF_PF_X) != 0 && img->entry >= s->vaddr &&
 		    img->entry - s->vaddr < s->memsz)
 			entry_in_exec = true;

@@ -194,6 +194,12 @@ static void test_bad_segments(void **state)
 	set_phdr(&f, 2, 1, 6, 0x1800, 0xfffffffffffff000ull, 0x102000, 0x100, 0x3000);
 	expect_error(&f, "program header 2: p_vaddr (0xfffffffffffff000) + p_memsz runs past the top of the address space (rounded up to a page)");
 
+	/* Beyond the 52 physical address bits a page-table entry holds (found by fuzz_place: the
+	 * tables mapped the segment to an address with the high bits cut off). */
+	make_kernel(&f);
+	set_phdr(&f, 2, 1, 6, 0x1800, 0xffffffff80400000ull, 0x72000000200000ull, 0x100, 0x3000);
+	expect_error(&f, "program header 2: p_paddr (0x72000000200000) + p_memsz is beyond the 52-bit physical address space");
+
 	/* Physical overlap by one byte: text ends at 0x101000. */
 	make_kernel(&f);
 	set_phdr(&f, 2, 1, 6, 0x1800, KV + 0x102000, 0x100fff, 0x100, 0x3000);

@@ -150,6 +150,14 @@ static void test_errors(void **state)
 	};
 	assert_int_equal(pagetable_build(&pool, PAGETABLE_4G, clash, 2, &cr3),
 	                 PAGETABLE_ERR_CONFLICT);
+	/* Physical pages beyond 52 bits: an entry would cut the address off (fuzz_place). */
+	const struct pagetable_range high = {KERNEL_BASE, 0x72000000200000ull, 0x1000};
+	assert_int_equal(pagetable_build(&pool, PAGETABLE_4G, &high, 1, &cr3), PAGETABLE_ERR_ARG);
+	const struct pagetable_range top = {KERNEL_BASE, PAGETABLE_PHYS_LAST - 0xfff, 0x1000};
+	assert_int_equal(pagetable_build(&pool, PAGETABLE_4G, &top, 1, &cr3), PAGETABLE_OK);
+	/* A length near 2^64 must not wrap the pool size into a small number. */
+	const struct pagetable_range huge = {KERNEL_BASE, 0x200000, UINT64_MAX - 0x10};
+	assert_int_equal(pagetable_pool_pages(PAGETABLE_4G, &huge, 1), UINT64_MAX);
 	/* Pool one page short of the identity map. */
 	struct pagetable_pool small = make_pool(5);
 	assert_int_equal(pagetable_build(&small, PAGETABLE_4G, NULL, 0, &cr3), PAGETABLE_ERR_POOL);
