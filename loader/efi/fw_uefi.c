@@ -53,9 +53,13 @@ static void fw_uefi_uart_putc(char c)
 void fw_uefi_uart_write(const char *text)
 {
 	for (; *text; text++) {
-		if (*text == '\n')
+		unsigned char c = (unsigned char)*text;
+		if (c == '\n')
 			fw_uefi_uart_putc('\r');
-		fw_uefi_uart_putc(*text);
+		/* As on ConOut (fw_uefi_write): no control sequences from ESP text. */
+		if ((c < 0x20 && c != '\n' && c != '\r') || c >= 0x7f)
+			c = '?';
+		fw_uefi_uart_putc((char)c);
 	}
 }
 
@@ -261,13 +265,18 @@ static void fw_uefi_write(struct fw *fw, const char *text)
 		fw_uefi_uart_write(text);
 	if (u->exited || !u->st->ConOut)
 		return;
-	/* OutputString wants UCS-2 and CR LF; convert in pieces. */
+	/* OutputString wants UCS-2 and CR LF; convert in pieces. Text from the ESP (titles,
+	 * paths) reaches the console here: a control byte or a byte above 0x7e shows as '?', so
+	 * a config file cannot drive the terminal. */
 	CHAR16 buf[128];
 	size_t n = 0;
 	for (; *text; text++) {
-		if (*text == '\n')
+		unsigned char c = (unsigned char)*text;
+		if (c == '\n')
 			buf[n++] = u'\r';
-		buf[n++] = (CHAR16)(unsigned char)*text;
+		if ((c < 0x20 && c != '\n' && c != '\r') || c >= 0x7f)
+			c = '?';
+		buf[n++] = (CHAR16)c;
 		if (n + 3 >= sizeof(buf) / sizeof(buf[0])) {
 			buf[n] = 0;
 			u->st->ConOut->OutputString(u->st->ConOut, buf);
