@@ -516,10 +516,18 @@ static bool boot_native_build(struct boot_native *bn, const struct exitbs_map *m
 	return true;
 }
 
-/* Runs after ExitBootServices: no firmware calls, no output. */
+/*
+ * Runs after ExitBootServices: no output, and one firmware call, the runtime-services delete
+ * of the boot-attempt record. It comes first, before the APs are parked: on QEMU a flash
+ * write changes the memory map, which flushes every CPU's TLB, and parked APs must keep
+ * running on what they cached (a poisoned page table must be found by their self-check, not
+ * by a fault). The build it precedes was rehearsed; should it fail anyway, the caller
+ * rewrites the record with the step.
+ */
 static bool boot_native_convert(void *ctx, const struct exitbs_map *map)
 {
 	struct boot_native *bn = ctx;
+	boot_attempt_clear(bn->fw);
 	boot_native_park_now(bn);
 	return boot_native_build(bn, map);
 }
@@ -614,7 +622,6 @@ enum exitbs_error boot_native_exit(struct boot_native *bn, enum fw_status *fw_er
 	bn->tsc_before_exit = f->read_tsc ? f->read_tsc() : 0;
 	enum exitbs_error xe = exitbs_exit(bn->fw, &bn->map, boot_native_convert, bn, fw_err);
 	if (xe == EXITBS_OK) {
-		boot_attempt_clear(bn->fw);
 		boot_native_park_log(bn);
 		boot_handoff_stamp_jump((void *)(uintptr_t)bn->handoff_addr, bn->out.timestamps,
 		                        f->read_tsc ? f->read_tsc() : 0);
