@@ -68,13 +68,13 @@ void boot_attempt_record(struct fw *fw, const char *entry, const char *step)
 	char text[BOOT_ATTEMPT_TEXT_MAX];
 	size_t len = boot_attempt_encode(&a, text, sizeof(text));
 	if (len)
-		fw->set_variable(fw, BOOT_ATTEMPT_VARIABLE, false, text, len);
+		fw->set_variable(fw, FW_VAR_TAGBOOT, BOOT_ATTEMPT_VARIABLE, false, text, len);
 }
 
 void boot_attempt_clear(struct fw *fw)
 {
 	if (fw->set_variable)
-		fw->set_variable(fw, BOOT_ATTEMPT_VARIABLE, false, NULL, 0);
+		fw->set_variable(fw, FW_VAR_TAGBOOT, BOOT_ATTEMPT_VARIABLE, false, NULL, 0);
 }
 
 bool boot_attempt_take(struct fw *fw, struct boot_attempt *out)
@@ -84,7 +84,7 @@ bool boot_attempt_take(struct fw *fw, struct boot_attempt *out)
 		return false;
 	char text[BOOT_ATTEMPT_TEXT_MAX];
 	size_t size = sizeof(text);
-	enum fw_status st = fw->get_variable(fw, BOOT_ATTEMPT_VARIABLE, text, &size);
+	enum fw_status st = fw->get_variable(fw, FW_VAR_TAGBOOT, BOOT_ATTEMPT_VARIABLE, text, &size);
 	if (st == FW_NOT_FOUND)
 		return false;
 	/* Whatever it held (even a damaged record): it must not outlive this boot. */

@@ -1,13 +1,15 @@
 /* config.c: Boot Loader Specification parser (loader.conf, Type #1 entries, tagboot keys) and BLS sort order. */
 #include "config.h"
 
+#include "bootcount.h"
 #include "util.h"
+#include "version.h"
 
 /* The limits appear as numbers in messages; keep them in step with config.h. */
-_Static_assert(CONFIG_LINE_MAX == 1023u, "update the line-length message");
+_Static_assert(CONFIG_LINE_MAX == 4095u, "update the line-length message");
 _Static_assert(CONFIG_INITRD_MAX == 8u && CONFIG_MODULE_MAX == 8u, "update the count messages");
 _Static_assert(CONFIG_RESERVE_MAX == 16u && CONFIG_REASON_MAX == 32u, "update the reserve messages");
-_Static_assert(CONFIG_OPTIONS_MAX == 1024u && CONFIG_ID_MAX == 128u, "update the length messages");
+_Static_assert(CONFIG_OPTIONS_MAX == 4096u && CONFIG_ID_MAX == 128u, "update the length messages");
 _Static_assert(CONFIG_TIMEOUT_MAX == 3600u, "update the timeout message");
 
 /* One logical line of a config file after trimming: key and value as byte ranges. */
@@ -178,7 +180,7 @@ static bool config_reader_next(struct config_reader *r, struct config_line *out,
 		out->key_len = 0;
 		if (end - start > CONFIG_LINE_MAX) {
 			config_report(diag, CONFIG_LEVEL_ERROR, r->file, r->number, NULL, 0,
-			              "line longer than 1023 bytes", NULL);
+			              "line longer than 4095 bytes", NULL);
 			continue;
 		}
 		bool has_nul = false;
@@ -255,7 +257,7 @@ static bool config_parse_sha256(const struct config_line *l, uint8_t out[32],
 static bool config_is_sdboot_key(const struct config_line *l)
 {
 	static const char *const keys[] = {
-		"auto-entries", "auto-firmware", "auto-reboot", "auto-poweroff", "beep",
+		"auto-reboot", "auto-poweroff", "beep",
 		"reboot-for-bitlocker", "secure-boot-enroll", "random-seed-mode",
 		"reboot-on-error", "preserve-efivars", "log-level", "password",
 	};
@@ -296,18 +298,27 @@ static void config_loader_line(const struct config_line *l, struct config_loader
 		config_duplicate(l, out->has_default, diag);
 		out->has_default = config_copy_value(l, out->default_pattern,
 		                                     sizeof out->default_pattern, diag);
+		/* `@saved`: the entry booted last (LoaderEntryLastBooted), not a glob. */
+		out->default_saved = out->has_default &&
+		                     util_token_eq(l->value, l->value_len, "@saved");
 	} else if (config_key_is(l, "timeout")) {
 		config_duplicate(l, out->has_timeout, diag);
-		if (util_token_eq(l->value, l->value_len, "menu-force")) {
+		bool force = util_token_eq(l->value, l->value_len, "menu-force");
+		bool hidden = util_token_eq(l->value, l->value_len, "menu-hidden");
+		bool disabled = util_token_eq(l->value, l->value_len, "menu-disabled");
+		if (force || hidden || disabled) {
 			out->has_timeout = true;
-			out->menu_force = true;
+			out->menu_force = force;
+			out->menu_hidden = hidden;
+			out->menu_disabled = disabled;
 			out->timeout = 0;
 			return;
 		}
 		uint64_t v;
 		enum util_parse_status st = util_parse_u64(l->value, l->value_len, &v);
 		if (st != UTIL_PARSE_OK) {
-			config_line_error(diag, l, "expected seconds or menu-force: ",
+			config_line_error(diag, l,
+			                  "expected seconds, menu-force, menu-hidden or menu-disabled: ",
 			                  util_parse_status_str(st));
 			return;
 		}
@@ -318,6 +329,8 @@ static void config_loader_line(const struct config_line *l, struct config_loader
 		}
 		out->has_timeout = true;
 		out->menu_force = false;
+		out->menu_hidden = false;
+		out->menu_disabled = false;
 		out->timeout = v;
 	} else if (config_key_is(l, "console-mode")) {
 		config_duplicate(l, out->has_console_mode, diag);
@@ -332,6 +345,16 @@ static void config_loader_line(const struct config_line *l, struct config_loader
 		}
 		out->has_console_mode = config_copy_value(l, out->console_mode,
 		                                          sizeof out->console_mode, diag);
+	} else if (config_key_is(l, "auto-entries") || config_key_is(l, "auto-firmware")) {
+		bool v;
+		if (!config_parse_bool(l, &v)) {
+			config_line_error(diag, l, "expected yes, no, true, false, 1 or 0", NULL);
+			return;
+		}
+		if (config_key_is(l, "auto-entries"))
+			out->auto_entries = v;
+		else
+			out->auto_firmware = v;
 	} else if (config_key_is(l, "editor")) {
 		config_duplicate(l, out->has_editor, diag);
 		if (!config_parse_bool(l, &out->editor)) {
@@ -362,6 +385,10 @@ bool config_parse_loader(const char *file_name, const char *text, size_t len,
                          struct config_loader *out, struct config_diag *diag)
 {
 	util_memset(out, 0, sizeof *out);
+	/* systemd-boot's defaults: the editor and both kinds of automatic entries on. */
+	out->editor = true;
+	out->auto_entries = true;
+	out->auto_firmware = true;
 	if (file_name == NULL)
 		file_name = "loader.conf";
 	/* Without a diag the return value still has to reflect errors: count them here. */
@@ -376,7 +403,8 @@ bool config_parse_loader(const char *file_name, const char *text, size_t len,
 	struct config_line l;
 	while (config_reader_next(&r, &l, diag)) {
 		if (l.value_len == 0) {
-			config_line_error(diag, &l, "missing value", NULL);
+			/* systemd-boot skips such a line and boots the entry: so does tagboot. */
+			config_line_warning(diag, &l, "missing value, line ignored");
 			continue;
 		}
 		config_loader_line(&l, out, diag);
@@ -503,7 +531,7 @@ static void config_entry_line(const struct config_line *l, struct config_entry *
 		size_t have = util_strlen(out->options);
 		size_t need = have + (have > 0 ? 1 : 0) + l->value_len;
 		if (need + 1 > sizeof out->options) {
-			config_line_error(diag, l, "options longer than 1023 bytes in total", NULL);
+			config_line_error(diag, l, "options longer than 4095 bytes in total", NULL);
 			return;
 		}
 		if (have > 0)
@@ -643,8 +671,11 @@ bool config_is_entry_file_name(const char *name)
 }
 
 /* The id: file name without directory and ".conf". */
-static bool config_entry_id(const char *file_name, char *id, struct config_diag *diag)
+static bool config_entry_id(const char *file_name, struct config_entry *e,
+                            struct config_diag *diag)
 {
+	char *id = e->id;
+	util_strlcpy(e->file, file_name, sizeof e->file);
 	size_t len = util_strlen(file_name), start = 0;
 	for (size_t i = 0; i < len; i++)
 		if (file_name[i] == '/' || file_name[i] == '\\')
@@ -655,7 +686,14 @@ static bool config_entry_id(const char *file_name, char *id, struct config_diag 
 		              "entry file name must be ID.conf", NULL);
 		return false;
 	}
-	if (!util_strncpy_n(id, CONFIG_ID_MAX, file_name + start, n - 5)) {
+	/* "ID+LEFT-DONE.conf": the counters are not part of the id (bootcount.h). */
+	size_t id_len = bootcount_parse(file_name + start, n - 5, &e->count);
+	if (id_len == 0) {
+		config_report(diag, CONFIG_LEVEL_ERROR, file_name, 0, NULL, 0,
+		              "entry file name must be ID.conf", NULL);
+		return false;
+	}
+	if (!util_strncpy_n(id, CONFIG_ID_MAX, file_name + start, id_len)) {
 		config_report(diag, CONFIG_LEVEL_ERROR, file_name, 0, NULL, 0,
 		              "entry id longer than 127 bytes", NULL);
 		return false;
@@ -675,7 +713,7 @@ bool config_parse_entry(const char *file_name, const char *text, size_t len,
 		diag = &local;
 	}
 	unsigned errors_before = diag->errors;
-	config_entry_id(file_name, out->id, diag);
+	config_entry_id(file_name, out, diag);
 	struct config_entry_state s;
 	util_memset(&s, 0, sizeof s);
 	struct config_reader r;
@@ -683,7 +721,8 @@ bool config_parse_entry(const char *file_name, const char *text, size_t len,
 	struct config_line l;
 	while (config_reader_next(&r, &l, diag)) {
 		if (l.value_len == 0) {
-			config_line_error(diag, &l, "missing value", NULL);
+			/* systemd-boot skips such a line and boots the entry: so does tagboot. */
+			config_line_warning(diag, &l, "missing value, line ignored");
 			continue;
 		}
 		config_entry_line(&l, out, &s, diag);
@@ -693,8 +732,17 @@ bool config_parse_entry(const char *file_name, const char *text, size_t len,
 	return diag->errors == errors_before;
 }
 
+/* Boot counting: no tries left means the entry failed to boot every time it was tried. */
+static bool config_entry_bad(const struct config_entry *e)
+{
+	return e->count.counted && e->count.left == 0;
+}
+
 int config_entry_compare(const struct config_entry *a, const struct config_entry *b)
 {
+	/* Bad entries go last, whatever else they say: the entry that still works boots. */
+	if (config_entry_bad(a) != config_entry_bad(b))
+		return config_entry_bad(a) ? 1 : -1;
 	bool ka = a->sort_key[0] != '\0', kb = b->sort_key[0] != '\0';
 	if (ka != kb)
 		return ka ? -1 : 1;
@@ -706,13 +754,21 @@ int config_entry_compare(const struct config_entry *a, const struct config_entry
 		if (c != 0)
 			return c;
 		/* Newest version first: the highest version is the likeliest to be wanted. */
-		c = util_version_cmp(b->version, a->version);
+		c = version_compare(b->version, a->version);
 		if (c != 0)
 			return c;
 	}
 	/* Ids in reverse version order, as systemd-boot does: "linux-6.10" before "linux-6.9",
 	 * so the newest kernel of an OS without sort-keys comes first. */
-	return util_version_cmp(b->id, a->id);
+	int c = version_compare(b->id, a->id);
+	if (c != 0 || !a->count.counted || !b->count.counted)
+		return c;
+	/* The same entry twice under boot counting: more tries left first, then fewer done. */
+	if (a->count.left != b->count.left)
+		return a->count.left > b->count.left ? -1 : 1;
+	if (a->count.done != b->count.done)
+		return a->count.done < b->count.done ? -1 : 1;
+	return 0;
 }
 
 /* Exchange two entries in place through a small buffer (entries are several KiB). */
@@ -748,7 +804,7 @@ static void config_default_pattern(const struct config_loader *conf, char *patte
 
 bool config_default_matches(const struct config_loader *conf, const char *id)
 {
-	if (conf == NULL || !conf->has_default)
+	if (conf == NULL || !conf->has_default || conf->default_saved)
 		return false;
 	char pattern[CONFIG_ID_MAX];
 	config_default_pattern(conf, pattern, sizeof pattern);

@@ -6,12 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONFIG_LINE_MAX 1023u    /* longest accepted line, in bytes, without the line ending */
+#include "bootcount.h"
+
+#define CONFIG_LINE_MAX 4095u    /* longest accepted line, in bytes, without the line ending */
 #define CONFIG_ID_MAX 128u       /* entry id (file name without .conf) and default pattern */
 #define CONFIG_TITLE_MAX 128u
 #define CONFIG_SHORT_MAX 64u     /* version, sort-key, machine-id, console-mode */
 #define CONFIG_PATH_MAX 256u
-#define CONFIG_OPTIONS_MAX 1024u
+#define CONFIG_OPTIONS_MAX 4096u
 #define CONFIG_REASON_MAX 32u
 #define CONFIG_INITRD_MAX 8u
 #define CONFIG_MODULE_MAX 8u
@@ -50,10 +52,15 @@ struct config_loader {
 	bool has_timeout;
 	uint64_t timeout;                    /* seconds; 0 = no menu */
 	bool menu_force;                     /* `timeout menu-force`: always show the menu */
+	bool menu_hidden;                    /* `timeout menu-hidden`: no menu unless a key is down */
+	bool menu_disabled;                  /* `timeout menu-disabled`: never a menu */
+	bool default_saved;                  /* `default @saved`: the entry booted last time */
 	bool has_console_mode;
 	char console_mode[CONFIG_SHORT_MAX]; /* stored as written ("auto", "max", "keep", "0") */
 	bool has_editor;
-	bool editor;
+	bool editor;                         /* default yes, as in systemd-boot */
+	bool auto_entries;                   /* `auto-entries`: the EFI shell entry (default yes) */
+	bool auto_firmware;                  /* `auto-firmware`: reboot into setup (default yes) */
 	bool has_secure_boot_unpinned;
 	bool secure_boot_unpinned;           /* `secure-boot-unpinned allow`: see docs/security.md */
 };
@@ -63,6 +70,7 @@ enum config_kind {
 	CONFIG_KIND_LINUX = 1,   /* `linux`: an EFI-stub Linux kernel */
 	CONFIG_KIND_EFI = 2,     /* `efi`: any EFI program */
 	CONFIG_KIND_HANDOFF = 3, /* `handoff-kernel`: a native ELF kernel receiving the handoff */
+	CONFIG_KIND_FIRMWARE_SETUP = 4, /* auto-reboot-to-firmware-setup: OsIndications + reset */
 };
 
 enum config_ap_park {
@@ -93,7 +101,12 @@ struct config_reserve {
 
 /* One /loader/entries/ID.conf. */
 struct config_entry {
-	char id[CONFIG_ID_MAX];                 /* file name without directory and ".conf" */
+	char id[CONFIG_ID_MAX];                 /* file name without directory, boot counters
+	                                         * and ".conf" */
+	char file[CONFIG_PATH_MAX];             /* the file name as given to the parser */
+	struct bootcount count;                 /* "+LEFT-DONE" in the file name (bootcount.h) */
+	bool type2;                             /* a Type #2 entry: a UKI in /EFI/Linux (uki.c) */
+	bool is_auto;                           /* found by tagboot itself (auto-efi-shell, ...) */
 	char title[CONFIG_TITLE_MAX];
 	char version[CONFIG_SHORT_MAX];
 	char sort_key[CONFIG_SHORT_MAX];

@@ -49,10 +49,20 @@ enum fw_key_code {
 	FW_KEY_DOWN = 0x102,
 	FW_KEY_ENTER = 0x103,
 	FW_KEY_ESC = 0x104,
+	FW_KEY_BACKSPACE = 0x105,
 	FW_KEY_OTHER = 0x1ff,
 };
 
 struct fw;
+
+/* Whose variable: tagboot's own (TAGBOOT_VARIABLE_GUID d9f1c880-608f-4303-9167-16bbde60d084,
+ * docs/loader.md), the Boot Loader Interface's (4a67b082-0a4c-41cf-b6c7-440b29bb8c4f, what
+ * systemd's bootctl reads and writes), or EFI_GLOBAL_VARIABLE (OsIndications...). */
+enum fw_var_vendor {
+	FW_VAR_TAGBOOT = 0,
+	FW_VAR_LOADER = 1,
+	FW_VAR_GLOBAL = 2,
+};
 
 /* Called once per regular file name found by list_dir (name without the directory). */
 typedef void (*fw_dir_fn)(void *ctx, const char *name);
@@ -80,6 +90,9 @@ struct fw {
 	enum fw_status (*read_file)(struct fw *fw, const char *path, uint64_t *addr,
 	                            uint64_t *size);
 	bool (*file_exists)(struct fw *fw, const char *path);
+	/* Rename the file path (ASCII, '/' separators) to new_name in the same directory. May be
+	 * NULL (tests that do not care). */
+	enum fw_status (*rename_file)(struct fw *fw, const char *path, const char *new_name);
 	/* Call fn for every regular file in the directory path. */
 	enum fw_status (*list_dir)(struct fw *fw, const char *path, fw_dir_fn fn, void *fn_ctx);
 
@@ -90,13 +103,14 @@ struct fw {
 	enum fw_status (*read_key)(struct fw *fw, uint64_t timeout_us, uint32_t *key);
 	void (*stall)(struct fw *fw, uint64_t us);
 
-	/* tagboot's own EFI variables (vendor GUID TAGBOOT_VARIABLE_GUID, docs/loader.md). Runtime
-	 * services: also allowed after exit_boot_services. set_variable with size 0 deletes;
-	 * volatile_only variables vanish on reset. get_variable: FW_NOT_FOUND when absent,
-	 * FW_BUFFER_TOO_SMALL when larger than *size. May be NULL (tests that do not care). */
-	enum fw_status (*set_variable)(struct fw *fw, const char *name, bool volatile_only,
-	                               const void *data, size_t size);
-	enum fw_status (*get_variable)(struct fw *fw, const char *name, void *data, size_t *size);
+	/* EFI variables of one of the vendors below (name: ASCII). Runtime services: also allowed
+	 * after exit_boot_services. set_variable with size 0 deletes; volatile_only variables
+	 * vanish on reset. get_variable: FW_NOT_FOUND when absent, FW_BUFFER_TOO_SMALL when
+	 * larger than *size. May be NULL (tests that do not care). */
+	enum fw_status (*set_variable)(struct fw *fw, enum fw_var_vendor vendor, const char *name,
+	                               bool volatile_only, const void *data, size_t size);
+	enum fw_status (*get_variable)(struct fw *fw, enum fw_var_vendor vendor, const char *name,
+	                               void *data, size_t *size);
 };
 
 /* Pages needed for bytes (at least one, so that a zero-length file still owns a page). */

@@ -217,41 +217,6 @@ bool util_glob_match(const char *pattern, const char *text)
 	return *pattern == '\0';
 }
 
-int util_version_cmp(const char *a, const char *b)
-{
-	const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
-	for (;;) {
-		if (util_is_digit((char)*x) && util_is_digit((char)*y)) {
-			/* Numeric runs: skip leading zeros, then the longer run is larger; equal lengths
-			 * compare digit by digit. No overflow whatever the length. */
-			while (*x == '0')
-				x++;
-			while (*y == '0')
-				y++;
-			size_t lx = 0, ly = 0;
-			while (util_is_digit((char)x[lx]))
-				lx++;
-			while (util_is_digit((char)y[ly]))
-				ly++;
-			if (lx != ly)
-				return lx < ly ? -1 : 1;
-			for (size_t i = 0; i < lx; i++) {
-				if (x[i] != y[i])
-					return x[i] < y[i] ? -1 : 1;
-			}
-			x += lx;
-			y += ly;
-			continue;
-		}
-		if (*x != *y)
-			return *x < *y ? -1 : 1;
-		if (*x == '\0')
-			return 0;
-		x++;
-		y++;
-	}
-}
-
 void util_sb_init(struct util_sb *sb, char *buf, size_t cap)
 {
 	sb->buf = buf;

@@ -58,9 +58,6 @@ const char *util_parse_status_str(enum util_parse_status status);
 /* Glob match of a NUL-terminated pattern against a NUL-terminated string: '*' matches any run
  * (also empty), '?' exactly one byte; everything else literally, case-sensitive. */
 bool util_glob_match(const char *pattern, const char *text);
-/* Version comparison in the manner of strverscmp: runs of digits compare numerically (leading
- * zeros ignored), other bytes by value. Returns <0, 0, >0. "5.10" > "5.9", "1.0" < "1.0.1". */
-int util_version_cmp(const char *a, const char *b);
 
 /* String building without a printf: append pieces to a fixed buffer, always NUL-terminated;
  * text that does not fit is dropped and `truncated` set. */

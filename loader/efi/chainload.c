@@ -6,6 +6,7 @@
 #include "initrd.h"
 #include "measure.h"
 #include "shield.h"
+#include "utf16.h"
 #include "util.h"
 
 /* LINUX_EFI_INITRD_MEDIA_GUID (Linux include/linux/efi.h; systemd-boot uses the same): the
@@ -140,13 +141,14 @@ static bool chainload_initrd_install(struct fw *fw, const struct config_entry *e
 	return true;
 }
 
-/* The entry's `options` as the UCS-2 LoadOptions of the child (NUL included in the size). */
+/* The entry's `options` (UTF-8) as the UTF-16 LoadOptions of the child (NUL included in the
+ * size). */
 static bool chainload_set_options(EFI_HANDLE child, const struct config_entry *e, CHAR16 **out)
 {
 	*out = NULL;
-	size_t n = util_strlen(e->options);
-	if (n == 0)
+	if (e->options[0] == '\0')
 		return true;
+	size_t n = utf16_units(e->options);
 	EFI_GUID li_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
 	EFI_LOADED_IMAGE *li = NULL;
 	if (BS->HandleProtocol(child, &li_guid, (void **)&li) != EFI_SUCCESS || !li)
@@ -154,8 +156,10 @@ static bool chainload_set_options(EFI_HANDLE child, const struct config_entry *e
 	CHAR16 *opts = AllocatePool((n + 1) * sizeof(CHAR16));
 	if (!opts)
 		return false;
-	for (size_t i = 0; i <= n; i++)
-		opts[i] = (CHAR16)(unsigned char)e->options[i];
+	if (utf16_from_utf8(e->options, (uint16_t *)opts, n + 1) != n) {
+		FreePool(opts);
+		return false;
+	}
 	li->LoadOptions = opts;
 	li->LoadOptionsSize = (UINT32)((n + 1) * sizeof(CHAR16));
 	*out = opts;
@@ -269,9 +273,9 @@ bool chainload_run(struct fw *fw, struct fw_uefi *u, const struct config_entry *
 	CHAR16 *exit_data = NULL;
 	/* A copy of tagboot started below (another file, or by hand from a chainloaded shell)
 	 * finds this and refuses: it would read the same ESP and boot this entry again. */
-	fw->set_variable(fw, BOOT_ATTEMPT_NESTED_VARIABLE, true, e->id, util_strlen(e->id));
+	fw->set_variable(fw, FW_VAR_TAGBOOT, BOOT_ATTEMPT_NESTED_VARIABLE, true, e->id, util_strlen(e->id));
 	s = BS->StartImage(child, &exit_size, &exit_data);
-	fw->set_variable(fw, BOOT_ATTEMPT_NESTED_VARIABLE, true, NULL, 0);
+	fw->set_variable(fw, FW_VAR_TAGBOOT, BOOT_ATTEMPT_NESTED_VARIABLE, true, NULL, 0);
 	chainload_initrd_remove(fw);
 	/* The image came back: boot services are still there, give the shielded pages back so
 	 * that the next boot option starts from the firmware's own map. */

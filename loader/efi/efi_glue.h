@@ -31,6 +31,9 @@ void fw_uefi_uart_write(const char *text);
 /* The loader's own file on its volume ("/EFI/BOOT/BOOTX64.EFI"), from LoadedImage->FilePath;
  * false when the firmware did not say. */
 bool fw_uefi_own_path(const struct fw_uefi *u, char *out, size_t cap);
+/* The GPT partition GUID of the loader's volume (its device path's hard drive node); false on
+ * an MBR disk or without one. */
+bool fw_uefi_partition_guid(const struct fw_uefi *u, uint8_t guid[16]);
 /* The fw_status of an EFI_STATUS. */
 enum fw_status fw_uefi_status(EFI_STATUS status);
 /* A path like "/EFI/x.efi" as UCS-2 with backslashes into out (cap CHAR16s). */
@@ -41,9 +44,10 @@ void facts_collect(EFI_SYSTEM_TABLE *st, struct boot_facts *facts);
 /* The TSC (RDTSC). */
 uint64_t facts_read_tsc(void);
 
-/* Show the menu; returns the index chosen (or the default when the countdown ends). */
-size_t menu_run(struct fw *fw, const struct config_loader *conf, const struct config_entry *entries,
-                size_t n, size_t def);
+/* Show the menu; returns the index chosen (or the default when the countdown ends). With
+ * editor, `e` edits the selected entry's options in place. */
+size_t menu_run(struct fw *fw, const struct config_loader *conf, struct config_entry *entries,
+                size_t n, size_t def, bool editor);
 
 /* Chainload an `efi` or `linux` entry, shielding the hazards facts and the entry name first
  * (shield.c). Returns only when the image returned or could not start; reports errors itself

@@ -173,6 +173,38 @@ static enum fw_status fw_uefi_read_file(struct fw *fw, const char *path, uint64_
 	return FW_OK;
 }
 
+/* SetInfo with a new FileName renames within the directory (UEFI 2.10 13.5.16); then Flush,
+ * so that a reset right after still finds the new name (boot counting depends on it). */
+static enum fw_status fw_uefi_rename_file(struct fw *fw, const char *path, const char *new_name)
+{
+	struct fw_uefi *u = fw_uefi_of(fw);
+	CHAR16 name[FW_UEFI_PATH_MAX];
+	EFI_FILE_HANDLE file;
+	if (u->exited || !u->root)
+		return FW_NOT_FOUND;
+	if (!fw_uefi_path16(path, name, FW_UEFI_PATH_MAX))
+		return FW_INVALID_PARAMETER;
+	EFI_STATUS s = u->root->Open(u->root, &file, name, EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE, 0);
+	if (s != EFI_SUCCESS)
+		return fw_uefi_status(s);
+	UINT64 info_buf[FW_UEFI_INFO_SIZE / 8 + 1];
+	UINTN info_size = sizeof(info_buf);
+	EFI_GUID info_guid = EFI_FILE_INFO_ID;
+	s = file->GetInfo(file, &info_guid, &info_size, info_buf);
+	EFI_FILE_INFO *info = (EFI_FILE_INFO *)info_buf;
+	size_t max = (sizeof(info_buf) - SIZE_OF_EFI_FILE_INFO) / sizeof(CHAR16);
+	if (s == EFI_SUCCESS && !fw_uefi_path16(new_name, info->FileName, max))
+		s = EFI_INVALID_PARAMETER;
+	if (s == EFI_SUCCESS) {
+		info->Size = SIZE_OF_EFI_FILE_INFO + (util_strlen(new_name) + 1) * sizeof(CHAR16);
+		s = file->SetInfo(file, &info_guid, info->Size, info);
+	}
+	if (s == EFI_SUCCESS)
+		s = file->Flush(file);
+	file->Close(file);
+	return fw_uefi_status(s);
+}
+
 static bool fw_uefi_file_exists(struct fw *fw, const char *path)
 {
 	EFI_FILE_HANDLE file;
@@ -209,10 +241,13 @@ static enum fw_status fw_uefi_list_dir(struct fw *fw, const char *path, fw_dir_f
 	}
 }
 
-/* TAGBOOT_VARIABLE_GUID d9f1c880-608f-4303-9167-16bbde60d084: the vendor of tagboot's own
- * variables (docs/loader.md "After a failed boot"). */
-static EFI_GUID fw_uefi_var_guid = {
-	0xd9f1c880, 0x608f, 0x4303, {0x91, 0x67, 0x16, 0xbb, 0xde, 0x60, 0xd0, 0x84}};
+/* The vendors of fw.h's enum fw_var_vendor: tagboot's own (docs/loader.md "After a failed
+ * boot"), the Boot Loader Interface's, EFI_GLOBAL_VARIABLE. */
+static EFI_GUID fw_uefi_var_guids[] = {
+	{0xd9f1c880, 0x608f, 0x4303, {0x91, 0x67, 0x16, 0xbb, 0xde, 0x60, 0xd0, 0x84}},
+	{0x4a67b082, 0x0a4c, 0x41cf, {0xb6, 0xc7, 0x44, 0x0b, 0x29, 0xbb, 0x8c, 0x4f}},
+	{0x8be4df61, 0x93ca, 0x11d2, {0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c}},
+};
 
 /* Variable names are short ASCII constants of the loader. Through RT, not BS: the runtime
  * table stays valid after ExitBootServices (UEFI 2.10 8.2, before SetVirtualAddressMap). */
@@ -228,32 +263,38 @@ static bool fw_uefi_var_name(const char *name, CHAR16 *out, size_t cap)
 	return true;
 }
 
-static enum fw_status fw_uefi_set_variable(struct fw *fw, const char *name, bool volatile_only,
+static enum fw_status fw_uefi_set_variable(struct fw *fw, enum fw_var_vendor vendor,
+                                           const char *name, bool volatile_only,
                                            const void *data, size_t size)
 {
 	(void)fw;
+	if ((unsigned)vendor >= sizeof(fw_uefi_var_guids) / sizeof(fw_uefi_var_guids[0]))
+		return FW_INVALID_PARAMETER;
 	CHAR16 n[64];
 	if (!fw_uefi_var_name(name, n, 64))
 		return FW_INVALID_PARAMETER;
 	UINT32 attr = EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS |
 	              (volatile_only ? 0u : EFI_VARIABLE_NON_VOLATILE);
-	EFI_STATUS s = RT->SetVariable(n, &fw_uefi_var_guid, attr, size, (void *)(uintptr_t)data);
+	EFI_STATUS s = RT->SetVariable(n, &fw_uefi_var_guids[vendor], attr, size,
+	                               (void *)(uintptr_t)data);
 	/* Deleting what is not there is success for the loader. */
 	if (size == 0 && s == EFI_NOT_FOUND)
 		s = EFI_SUCCESS;
 	return fw_uefi_status(s);
 }
 
-static enum fw_status fw_uefi_get_variable(struct fw *fw, const char *name, void *data,
-                                           size_t *size)
+static enum fw_status fw_uefi_get_variable(struct fw *fw, enum fw_var_vendor vendor,
+                                           const char *name, void *data, size_t *size)
 {
 	(void)fw;
+	if ((unsigned)vendor >= sizeof(fw_uefi_var_guids) / sizeof(fw_uefi_var_guids[0]))
+		return FW_INVALID_PARAMETER;
 	CHAR16 n[64];
 	if (!fw_uefi_var_name(name, n, 64))
 		return FW_INVALID_PARAMETER;
 	UINTN sz = *size;
 	UINT32 attr = 0;
-	EFI_STATUS s = RT->GetVariable(n, &fw_uefi_var_guid, &attr, &sz, data);
+	EFI_STATUS s = RT->GetVariable(n, &fw_uefi_var_guids[vendor], &attr, &sz, data);
 	*size = sz;
 	return fw_uefi_status(s);
 }
@@ -299,6 +340,11 @@ static uint32_t fw_uefi_key_code(const EFI_INPUT_KEY *key)
 	}
 	if (key->UnicodeChar == CHAR_CARRIAGE_RETURN || key->UnicodeChar == CHAR_LINEFEED)
 		return FW_KEY_ENTER;
+	if (key->UnicodeChar == CHAR_BACKSPACE || key->UnicodeChar == 0x7f)
+		return FW_KEY_BACKSPACE;
+	/* A serial terminal sends ESC as a character, not as a scan code. */
+	if (key->UnicodeChar == 0x1b)
+		return FW_KEY_ESC;
 	if (key->UnicodeChar >= 0x20 && key->UnicodeChar < 0x7f)
 		return key->UnicodeChar;
 	return FW_KEY_OTHER;
@@ -387,6 +433,30 @@ bool fw_uefi_own_path(const struct fw_uefi *u, char *out, size_t cap)
 	return n > 0;
 }
 
+bool fw_uefi_partition_guid(const struct fw_uefi *u, uint8_t guid[16])
+{
+	EFI_GUID dp_guid = DEVICE_PATH_PROTOCOL;
+	EFI_DEVICE_PATH *dp = NULL;
+	if (!u->loaded_image ||
+	    BS->HandleProtocol(u->loaded_image->DeviceHandle, &dp_guid, (void **)&dp) != EFI_SUCCESS ||
+	    !dp)
+		return false;
+	/* The hard drive node (media type 4, subtype 1): partition number, start, size (u32, u64,
+	 * u64), the 16-byte signature at 24, MBR type, signature type (2: a GPT GUID) at 41. */
+	const uint8_t *p = (const uint8_t *)dp;
+	for (unsigned guard = 0; guard < 64 && p[0] != END_DEVICE_PATH_TYPE; guard++) {
+		uint16_t len = (uint16_t)(p[2] | (p[3] << 8));
+		if (len < 4)
+			return false;
+		if (p[0] == MEDIA_DEVICE_PATH && p[1] == MEDIA_HARDDRIVE_DP && len >= 42 && p[41] == 2) {
+			util_memcpy(guid, p + 24, 16);
+			return true;
+		}
+		p += len;
+	}
+	return false;
+}
+
 void fw_uefi_init(struct fw *fw, struct fw_uefi *u, EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
 	util_memset(u, 0, sizeof(*u));
@@ -410,6 +480,7 @@ void fw_uefi_init(struct fw *fw, struct fw_uefi *u, EFI_HANDLE image, EFI_SYSTEM
 	fw->exit_boot_services = fw_uefi_exit_boot_services;
 	fw->read_file = fw_uefi_read_file;
 	fw->file_exists = fw_uefi_file_exists;
+	fw->rename_file = fw_uefi_rename_file;
 	fw->list_dir = fw_uefi_list_dir;
 	fw->write = fw_uefi_write;
 	fw->read_key = fw_uefi_read_key;

@@ -2,6 +2,7 @@
 #include "efi_glue.h"
 
 #include "appark_efi.h"
+#include "bli_vars.h"
 #include "boot_attempt.h"
 #include "boot_log.h"
 #include "measure.h"
@@ -165,6 +166,19 @@ static void main_add_entry(void *ctx, const char *name)
 		es->skipped++;
 		return;
 	}
+	/* As systemd-boot: an entry whose kernel or program is not there is not listed. */
+	if (!fw->file_exists(fw, e->path)) {
+		struct boot_log_line line;
+		boot_log_begin(&line, false);
+		util_sb_str(&line.sb, "warning: entry '");
+		util_sb_str(&line.sb, e->id);
+		util_sb_str(&line.sb, "': ");
+		util_sb_str(&line.sb, e->path);
+		util_sb_str(&line.sb, ": file not found: not listed");
+		boot_log_end(fw, &line);
+		es->skipped++;
+		return;
+	}
 	es->count++;
 }
 
@@ -260,21 +274,31 @@ static EFI_STATUS main_boot_native(struct fw *fw, const struct config_entry *e)
 	main_fail_after_exit(fw, e, exitbs_error_str(xe), fw_status_str(st));
 }
 
-static EFI_STATUS main_boot(struct fw *fw, const struct config_entry *e)
+static EFI_STATUS main_reboot_to_firmware(struct fw *fw);
+
+/* *returned: the entry was a program that ran and exited with success (back to the menu). */
+static EFI_STATUS main_boot(struct fw *fw, struct config_entry *e, bool saved, bool *returned)
 {
+	*returned = false;
 	struct boot_log_line line;
 	boot_log_begin(&line, false);
 	util_sb_str(&line.sb, "booting entry '");
 	util_sb_str(&line.sb, e->id);
 	util_sb_str(&line.sb, "': ");
-	util_sb_str(&line.sb, e->path);
+	util_sb_str(&line.sb, e->kind == CONFIG_KIND_FIRMWARE_SETUP ? "firmware setup" : e->path);
 	boot_log_end(fw, &line);
 	if (!secure_check_entry(fw, main_facts.secure_boot, &main_conf, e))
 		return main_fail(fw, EFI_SECURITY_VIOLATION);
+	if (e->kind == CONFIG_KIND_FIRMWARE_SETUP)
+		return main_fail(fw, main_reboot_to_firmware(fw));
+	/* Boot counting and the Boot Loader Interface: before anything starts (bli_vars.h). */
+	if (!bli_booting(fw, e, saved))
+		boot_log(fw, "warning: boot counting: cannot rename the entry file; booting anyway");
 	if (config_entry_is_native(e))
 		return main_boot_native(fw, e);
 	if (!chainload_run(fw, &main_uefi, e, &main_facts))
 		return main_fail(fw, EFI_LOAD_ERROR);
+	*returned = true;
 	return EFI_SUCCESS;
 }
 
@@ -284,7 +308,7 @@ static bool main_nested(struct fw *fw)
 {
 	char parent[CONFIG_ID_MAX];
 	size_t size = sizeof(parent) - 1;
-	if (!fw->get_variable || fw->get_variable(fw, BOOT_ATTEMPT_NESTED_VARIABLE, parent, &size) !=
+	if (!fw->get_variable || fw->get_variable(fw, FW_VAR_TAGBOOT, BOOT_ATTEMPT_NESTED_VARIABLE, parent, &size) !=
 	                                 FW_OK)
 		return false;
 	parent[size < sizeof(parent) ? size : sizeof(parent) - 1] = '\0';
@@ -338,6 +362,84 @@ static size_t main_after_failed_boot(struct fw *fw, struct config_loader *conf,
 	return next;
 }
 
+/* The Boot Loader Interface's facts about tagboot and the firmware (bli_vars.h). */
+static void main_announce(struct fw *fw, EFI_SYSTEM_TABLE *st)
+{
+	static char own[CONFIG_PATH_MAX];
+	char uuid[37];
+	uint8_t guid[16];
+	struct bli_loader_info info = {
+		.firmware_vendor = main_facts.platform.firmware_vendor,
+		.firmware_revision = main_facts.platform.firmware_revision,
+		.uefi_revision = st->Hdr.Revision,
+	};
+	if (fw_uefi_own_path(&main_uefi, own, sizeof(own)))
+		info.image_path = own;
+	if (fw_uefi_partition_guid(&main_uefi, guid)) {
+		bli_guid_string(guid, uuid);
+		info.part_uuid = uuid;
+	}
+	bli_announce(fw, &info);
+}
+
+/* EFI_OS_INDICATIONS_BOOT_TO_FW_UI (UEFI 2.10 8.5.4): asked for in OsIndications, honoured
+ * by the firmware at the next reset. */
+#define MAIN_BOOT_TO_FW_UI 1ull
+
+static bool main_firmware_setup_supported(struct fw *fw)
+{
+	uint64_t v = 0;
+	size_t size = sizeof(v);
+	return fw->get_variable(fw, FW_VAR_GLOBAL, "OsIndicationsSupported", &v, &size) == FW_OK &&
+	       size == sizeof(v) && (v & MAIN_BOOT_TO_FW_UI);
+}
+
+static EFI_STATUS main_reboot_to_firmware(struct fw *fw)
+{
+	uint64_t v = 0;
+	size_t size = sizeof(v);
+	if (fw->get_variable(fw, FW_VAR_GLOBAL, "OsIndications", &v, &size) != FW_OK ||
+	    size != sizeof(v))
+		v = 0;
+	v |= MAIN_BOOT_TO_FW_UI;
+	if (fw->set_variable(fw, FW_VAR_GLOBAL, "OsIndications", false, &v, sizeof(v)) != FW_OK) {
+		boot_log_error(fw, "auto-reboot-to-firmware-setup", NULL,
+		               "cannot set OsIndications");
+		return EFI_DEVICE_ERROR;
+	}
+	boot_log(fw, "rebooting into the firmware setup");
+	RT->ResetSystem(EfiResetCold, EFI_SUCCESS, 0, NULL);
+	return EFI_DEVICE_ERROR;
+}
+
+/*
+ * systemd-boot's automatic entries (`auto-entries`, `auto-firmware`, both on by default),
+ * listed after the configured ones and never chosen as the default: the EFI shell when
+ * /shellx64.efi exists, and a reboot into the firmware setup when the firmware offers it.
+ */
+static void main_add_auto_entries(struct main_entries *es)
+{
+	struct fw *fw = es->fw;
+	if (main_conf.auto_entries && fw->file_exists(fw, "/shellx64.efi") &&
+	    main_entries_grow(es)) {
+		struct config_entry *e = &es->items[es->count++];
+		util_memset(e, 0, sizeof(*e));
+		util_strlcpy(e->id, "auto-efi-shell", sizeof(e->id));
+		util_strlcpy(e->title, "EFI Shell", sizeof(e->title));
+		util_strlcpy(e->path, "/shellx64.efi", sizeof(e->path));
+		e->kind = CONFIG_KIND_EFI;
+		e->is_auto = true;
+	}
+	if (main_conf.auto_firmware && main_firmware_setup_supported(fw) && main_entries_grow(es)) {
+		struct config_entry *e = &es->items[es->count++];
+		util_memset(e, 0, sizeof(*e));
+		util_strlcpy(e->id, "auto-reboot-to-firmware-setup", sizeof(e->id));
+		util_strlcpy(e->title, "Reboot Into Firmware Interface", sizeof(e->title));
+		e->kind = CONFIG_KIND_FIRMWARE_SETUP;
+		e->is_auto = true;
+	}
+}
+
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
@@ -361,6 +463,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		return EFI_ABORTED;
 
 	main_read_loader_conf(fw, &main_conf);
+	main_announce(fw, st);
+	struct bli_requests req;
+	bli_read_requests(fw, &req, &main_conf);
 	struct main_entries es = {.fw = fw};
 	enum fw_status ls = fw->list_dir(fw, MAIN_ENTRIES_DIR, main_add_entry, &es);
 	if (!secure_check_config(fw, main_facts.secure_boot)) {
@@ -378,7 +483,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	}
 	/* All entries are read and sorted before the default is chosen: nothing is cut off. */
 	config_sort_entries(es.items, es.count);
-	size_t pick = config_select_default(&main_conf, es.items, es.count);
+	main_add_auto_entries(&es);
+	bli_publish_entries(fw, es.items, es.count);
+	bool saved = false;
+	size_t pick = bli_select(&main_conf, &req, es.items, es.count, &saved);
 	struct config_loader conf = main_conf;
 	bool default_found = false;
 	for (size_t i = 0; i < es.count; i++)
@@ -402,9 +510,25 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		conf.menu_force = true;
 	}
 	pick = main_after_failed_boot(fw, &conf, es.items, es.count, pick);
-	if (conf.timeout != 0 || conf.menu_force)
-		pick = menu_run(fw, &conf, es.items, es.count, pick);
-	EFI_STATUS status = main_boot(fw, &es.items[pick]);
+	/* timeout 0 and menu-hidden: a key already pressed shows the menu after all. */
+	uint32_t key = FW_KEY_NONE;
+	if (conf.timeout == 0 && !conf.menu_force && !conf.menu_disabled &&
+	    fw->read_key(fw, 0, &key) == FW_OK)
+		conf.menu_force = true;
+	EFI_STATUS status;
+	for (;;) {
+		if (!conf.menu_disabled && (conf.timeout != 0 || conf.menu_force))
+			pick = menu_run(fw, &conf, es.items, es.count, pick,
+			                main_conf.editor && !main_facts.secure_boot);
+		bool returned = false;
+		status = main_boot(fw, &es.items[pick], saved, &returned);
+		/* A program that exited comes back to the menu, as in systemd-boot. */
+		if (!returned)
+			break;
+		conf.timeout = 0;
+		conf.menu_force = true;
+		conf.menu_disabled = false;
+	}
 	FreePool(es.items);
 	return status;
 }

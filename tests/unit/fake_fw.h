@@ -13,10 +13,11 @@
 #define FAKE_FW_LOG 256
 /* OVMF's descriptor size (background.md section 7): larger than the 40-byte struct. */
 #define FAKE_FW_DESC_SIZE 48u
-#define FAKE_FW_MAX_VARS 4
+#define FAKE_FW_MAX_VARS 32
 #define FAKE_FW_VAR_SIZE 512u
 
 struct fake_var {
+	enum fw_var_vendor vendor;
 	char name[64];
 	unsigned char data[FAKE_FW_VAR_SIZE];
 	size_t size;
@@ -54,6 +55,7 @@ struct fake_fw {
 	char out[4096];
 	size_t out_len;
 	struct fake_var vars[FAKE_FW_MAX_VARS];
+	char renamed[FAKE_FW_MAX_FILES][256]; /* storage for paths changed by rename_file */
 	enum fw_status var_error;   /* if not FW_OK, set_variable fails with it */
 };
 
@@ -187,6 +189,28 @@ static inline enum fw_status fake_read_file(struct fw *fw, const char *path, uin
 	return FW_NOT_FOUND;
 }
 
+static inline enum fw_status fake_rename_file(struct fw *fw, const char *path,
+                                              const char *new_name)
+{
+	struct fake_fw *f = fake_of(fw);
+	for (unsigned i = 0; i < f->file_count; i++) {
+		if (strcmp(f->files[i].path, path) != 0)
+			continue;
+		const char *slash = strrchr(path, '/');
+		size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
+		if (dir + strlen(new_name) + 1 > sizeof(f->renamed[i]))
+			return FW_INVALID_PARAMETER;
+		char tmp[256];
+		memcpy(tmp, path, dir);
+		strcpy(tmp + dir, new_name);
+		strcpy(f->renamed[i], tmp);
+		f->files[i].path = f->renamed[i];
+		fake_log(f, 'R');
+		return FW_OK;
+	}
+	return FW_NOT_FOUND;
+}
+
 static inline bool fake_file_exists(struct fw *fw, const char *path)
 {
 	struct fake_fw *f = fake_of(fw);
@@ -237,23 +261,32 @@ static inline void fake_stall(struct fw *fw, uint64_t us)
 	(void)us;
 }
 
-static inline struct fake_var *fake_var_find(struct fake_fw *f, const char *name)
+static inline struct fake_var *fake_var_find_in(struct fake_fw *f, enum fw_var_vendor vendor,
+                                                const char *name)
 {
 	for (unsigned i = 0; i < FAKE_FW_MAX_VARS; i++)
-		if (f->vars[i].used && strcmp(f->vars[i].name, name) == 0)
+		if (f->vars[i].used && f->vars[i].vendor == vendor &&
+		    strcmp(f->vars[i].name, name) == 0)
 			return &f->vars[i];
 	return NULL;
 }
 
+/* tagboot's own variables. */
+static inline struct fake_var *fake_var_find(struct fake_fw *f, const char *name)
+{
+	return fake_var_find_in(f, FW_VAR_TAGBOOT, name);
+}
+
 /* Variables are runtime services: allowed after ExitBootServices too. Logged as 'V'
  * (written) and 'D' (deleted). */
-static inline enum fw_status fake_set_variable(struct fw *fw, const char *name, bool volatile_only,
+static inline enum fw_status fake_set_variable(struct fw *fw, enum fw_var_vendor vendor,
+                                               const char *name, bool volatile_only,
                                                const void *data, size_t size)
 {
 	struct fake_fw *f = fake_of(fw);
 	if (f->var_error != FW_OK)
 		return f->var_error;
-	struct fake_var *v = fake_var_find(f, name);
+	struct fake_var *v = fake_var_find_in(f, vendor, name);
 	if (size == 0) {
 		fake_log(f, 'D');
 		if (v)
@@ -269,6 +302,7 @@ static inline enum fw_status fake_set_variable(struct fw *fw, const char *name, 
 	if (!v)
 		return FW_OUT_OF_RESOURCES;
 	v->used = true;
+	v->vendor = vendor;
 	strcpy(v->name, name);
 	memcpy(v->data, data, size);
 	v->size = size;
@@ -276,10 +310,10 @@ static inline enum fw_status fake_set_variable(struct fw *fw, const char *name, 
 	return FW_OK;
 }
 
-static inline enum fw_status fake_get_variable(struct fw *fw, const char *name, void *data,
-                                               size_t *size)
+static inline enum fw_status fake_get_variable(struct fw *fw, enum fw_var_vendor vendor,
+                                               const char *name, void *data, size_t *size)
 {
-	struct fake_var *v = fake_var_find(fake_of(fw), name);
+	struct fake_var *v = fake_var_find_in(fake_of(fw), vendor, name);
 	if (!v)
 		return FW_NOT_FOUND;
 	if (*size < v->size) {
@@ -306,6 +340,7 @@ static inline void fake_fw_init(struct fake_fw *f, uint64_t descs)
 	f->fw.read_key = fake_read_key;
 	f->fw.stall = fake_stall;
 	f->fw.set_variable = fake_set_variable;
+	f->fw.rename_file = fake_rename_file;
 	f->fw.get_variable = fake_get_variable;
 	f->descs = descs;
 	f->key = 1000;

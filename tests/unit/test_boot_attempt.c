@@ -72,7 +72,7 @@ static void test_variable(void **state)
 	assert_string_equal(a.entry, "sample");
 	assert_string_equal(a.step, "map?full");
 	assert_false(boot_attempt_take(&f.fw, &a));
-	f.fw.set_variable(&f.fw, BOOT_ATTEMPT_VARIABLE, false, "junk", 4);
+	f.fw.set_variable(&f.fw, FW_VAR_TAGBOOT, BOOT_ATTEMPT_VARIABLE, false, "junk", 4);
 	assert_false(boot_attempt_take(&f.fw, &a));
 	assert_null(fake_var_find(&f, BOOT_ATTEMPT_VARIABLE));
 	/* No variable services at all: nothing recorded, nothing found, no crash. */

@@ -1,4 +1,4 @@
-/* test_util.c: util_* against libc on random inputs, number parsing, glob, versions, string building. */
+/* test_util.c: util_* against libc on random inputs, number parsing, glob, string building. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -175,19 +175,6 @@ static void test_glob(void **state)
 	assert_true(util_glob_match("**x", "x"));
 }
 
-static void test_version_cmp(void **state)
-{
-	(void)state;
-	assert_true(util_version_cmp("5.10", "5.9") > 0);
-	assert_true(util_version_cmp("5.9", "5.10") < 0);
-	assert_true(util_version_cmp("1.0", "1.0.1") < 0);
-	assert_int_equal(util_version_cmp("6.1.0-13", "6.1.0-13"), 0);
-	assert_true(util_version_cmp("6.1.0-13", "6.1.0-9") > 0);
-	assert_int_equal(util_version_cmp("007", "7"), 0);
-	assert_true(util_version_cmp("a", "b") < 0);
-	assert_true(util_version_cmp("123456789012345678901234567890", "99") > 0);
-}
-
 static void test_string_builder(void **state)
 {
 	(void)state;
@@ -221,7 +208,6 @@ int main(void)
 		cmocka_unit_test(test_strings_against_libc),
 		cmocka_unit_test(test_parse_u64),
 		cmocka_unit_test(test_glob),
-		cmocka_unit_test(test_version_cmp),
 		cmocka_unit_test(test_string_builder),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
