@@ -12,7 +12,7 @@ Q := $(if $(filter 1,$(V)),,@)
 # Debian 12 packages the project needs; `make deps` installs whichever are missing.
 PACKAGES := gcc make gnu-efi libcmocka-dev qemu-system-x86 ovmf mtools dosfstools clang \
             python3 sbsigntool swtpm openssl libclang-rt-14-dev valgrind cpio \
-            systemd-boot-efi grub-efi-amd64-bin grub-common
+            systemd-boot-efi grub-efi-amd64-bin grub-common binutils
 
 # Boot settings for `make run` (see tests/boot/README.md).
 SMP ?= 4
@@ -21,7 +21,7 @@ MACHINE ?= q35
 ESP ?=
 
 .DEFAULT_GOAL := all
-.PHONY: all help deps run test unit tool-tests boot-tests bench clean efi kernel tools esp payloads
+.PHONY: all help deps run test unit tool-tests boot-tests compat-tests bench clean efi kernel tools esp payloads
 
 help:
 	@echo "tagboot targets:"
@@ -31,6 +31,7 @@ help:
 	@echo "  make unit       host unit tests only (cmocka, ASan+UBSan)"
 	@echo "  make tool-tests host tool and public-header tests"
 	@echo "  make boot-tests QEMU boot matrix only"
+	@echo "  make compat-tests systemd-boot drop-in: BLI variables, boot counting, side by side"
 	@echo "  make fuzz       every libFuzzer harness for FUZZ_SECONDS (default 60)"
 	@echo "  make fuzz-smoke every harness for a few seconds (part of make test)"
 	@echo "  make valgrind-unit the unit tests without sanitizers under valgrind"
@@ -60,6 +61,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory valgrind-unit
 	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory boot-tests
+	$(Q)$(MAKE) --no-print-directory compat-tests
 	$(Q)$(MAKE) --no-print-directory secure-tests
 	$(Q)$(MAKE) --no-print-directory linux-tests
 
@@ -231,6 +233,11 @@ include tests/bench/bench.mk
 
 boot-tests: all
 	$(Q)tests/boot/matrix.sh
+
+# systemd-boot drop-in: Boot Loader Interface, one-shot, boot counting, side by side with
+# Debian's systemd-boot (tests/compat/compat.sh).
+compat-tests: all
+	$(Q)tests/compat/compat.sh
 
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))

@@ -21,8 +21,27 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 
-echo "tagboot: installing missing packages:$missing"
+# One line per step on the terminal; apt's hundreds of lines go to the log, shown only when a
+# step fails.
+mkdir -p build
+log=build/deps.log
+: >"$log"
+count=$(echo $missing | wc -w)
+echo "tagboot: installing $count missing Debian packages:$missing (full log: $log)"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+step() {
+	what=$1
+	shift
+	start=$(date +%s)
+	printf 'tagboot: %s ... ' "$what"
+	if "$@" >>"$log" 2>&1; then
+		echo "done ($(( $(date +%s) - start )) s)"
+	else
+		echo "FAILED after $(( $(date +%s) - start )) s; the end of $log:"
+		tail -n 30 "$log"
+		exit 1
+	fi
+}
+step "apt-get update" apt-get update -q
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing
+step "apt-get install" apt-get install -y -q --no-install-recommends $missing

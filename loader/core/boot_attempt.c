@@ -102,9 +102,13 @@ size_t boot_attempt_fallback(const struct config_entry *entries, size_t n, size_
 			f = i;
 	if (f == n || pick != f)
 		return pick;
-	if (n < 2) {
-		*show_menu = true;
-		return f;
+	/* The next entry in menu order, wrapping; never an automatic one (a reboot into the
+	 * firmware setup is no fallback). */
+	for (size_t k = 1; k < n; k++) {
+		size_t i = (f + k) % n;
+		if (!entries[i].is_auto)
+			return i;
 	}
-	return (f + 1) % n;
+	*show_menu = true;
+	return f;
 }

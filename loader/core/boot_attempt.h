@@ -42,7 +42,8 @@ void boot_attempt_clear(struct fw *fw);
 bool boot_attempt_take(struct fw *fw, struct boot_attempt *out);
 
 /* The entry to boot after `failed` did not reach its kernel: pick itself when it names
- * another entry, else the next entry in menu order; with no other entry *show_menu is set
+ * another entry, else the next configured (not automatic) entry in menu order; with no other
+ * entry *show_menu is set
  * (the user decides; tagboot does not repeat the boot on its own). */
 size_t boot_attempt_fallback(const struct config_entry *entries, size_t n, size_t pick,
                              const char *failed, bool *show_menu);

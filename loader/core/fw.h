@@ -89,6 +89,11 @@ struct fw {
 	 * padded to the page end); free with free_pages(addr, pages of *size, at least 1). */
 	enum fw_status (*read_file)(struct fw *fw, const char *path, uint64_t *addr,
 	                            uint64_t *size);
+	/* The first max bytes (or the whole file if smaller) into fresh LoaderData pages at *addr,
+	 * as read_file does; *size what was read, *file_size the whole file's size. Free with
+	 * free_pages(addr, pages of *size). May be NULL (tests that do not care). */
+	enum fw_status (*read_head)(struct fw *fw, const char *path, uint64_t max, uint64_t *addr,
+	                            uint64_t *size, uint64_t *file_size);
 	bool (*file_exists)(struct fw *fw, const char *path);
 	/* Rename the file path (ASCII, '/' separators) to new_name in the same directory. May be
 	 * NULL (tests that do not care). */

@@ -130,8 +130,18 @@ static enum fw_status fw_uefi_open(struct fw_uefi *u, const char *path, EFI_FILE
 	return fw_uefi_status(u->root->Open(u->root, out, name, EFI_FILE_MODE_READ, 0));
 }
 
+static enum fw_status fw_uefi_read_part(struct fw *fw, const char *path, uint64_t max,
+                                        uint64_t *addr, uint64_t *size, uint64_t *file_size);
+
 static enum fw_status fw_uefi_read_file(struct fw *fw, const char *path, uint64_t *addr,
                                         uint64_t *size)
+{
+	uint64_t file_size = 0;
+	return fw_uefi_read_part(fw, path, UINT64_MAX, addr, size, &file_size);
+}
+
+static enum fw_status fw_uefi_read_part(struct fw *fw, const char *path, uint64_t max,
+                                        uint64_t *addr, uint64_t *size, uint64_t *file_size)
 {
 	struct fw_uefi *u = fw_uefi_of(fw);
 	EFI_FILE_HANDLE file;
@@ -151,17 +161,19 @@ static enum fw_status fw_uefi_read_file(struct fw *fw, const char *path, uint64_
 		file->Close(file);
 		return fw_uefi_status(s);
 	}
-	uint64_t pages = fw_pages_for(info->FileSize);
+	*file_size = info->FileSize;
+	uint64_t want = info->FileSize < max ? info->FileSize : max;
+	uint64_t pages = fw_pages_for(want);
 	EFI_PHYSICAL_ADDRESS a = 0;
 	s = BS->AllocatePages(AllocateAnyPages, EfiLoaderData, pages, &a);
 	if (s != EFI_SUCCESS) {
 		file->Close(file);
 		return fw_uefi_status(s);
 	}
-	UINTN got = info->FileSize;
+	UINTN got = want;
 	s = file->Read(file, &got, (void *)(uintptr_t)a);
 	file->Close(file);
-	if (s == EFI_SUCCESS && got != info->FileSize)
+	if (s == EFI_SUCCESS && got != want)
 		s = EFI_DEVICE_ERROR;
 	if (s != EFI_SUCCESS) {
 		BS->FreePages(a, pages);
@@ -480,6 +492,7 @@ void fw_uefi_init(struct fw *fw, struct fw_uefi *u, EFI_HANDLE image, EFI_SYSTEM
 	fw->exit_boot_services = fw_uefi_exit_boot_services;
 	fw->read_file = fw_uefi_read_file;
 	fw->file_exists = fw_uefi_file_exists;
+	fw->read_head = fw_uefi_read_part;
 	fw->rename_file = fw_uefi_rename_file;
 	fw->list_dir = fw_uefi_list_dir;
 	fw->write = fw_uefi_write;

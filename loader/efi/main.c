@@ -3,6 +3,7 @@
 
 #include "appark_efi.h"
 #include "bli_vars.h"
+#include "uki.h"
 #include "boot_attempt.h"
 #include "boot_log.h"
 #include "measure.h"
@@ -177,6 +178,48 @@ static void main_add_entry(void *ctx, const char *name)
 		util_sb_str(&line.sb, ": file not found: not listed");
 		boot_log_end(fw, &line);
 		es->skipped++;
+		return;
+	}
+	es->count++;
+}
+
+#define MAIN_UKI_DIR "/EFI/Linux"
+/* The PE headers and text sections of a UKI come first; .linux and .initrd follow. */
+#define MAIN_UKI_HEAD (1024u * 1024u)
+
+/* list_dir callback for /EFI/Linux: a Type #2 entry per unified kernel image (uki.h). */
+static void main_add_uki(void *ctx, const char *name)
+{
+	struct main_entries *es = ctx;
+	struct fw *fw = es->fw;
+	size_t n = util_strlen(name);
+	if (n <= 4 || util_ascii_lower(name[n - 1]) != 'i' || util_ascii_lower(name[n - 2]) != 'f' ||
+	    util_ascii_lower(name[n - 3]) != 'e' || name[n - 4] != '.' || !fw->read_head)
+		return;
+	char path[CONFIG_PATH_MAX];
+	struct util_sb sb;
+	util_sb_init(&sb, path, sizeof(path));
+	util_sb_str(&sb, MAIN_UKI_DIR "/");
+	util_sb_str(&sb, name);
+	if (sb.truncated || !main_entries_grow(es))
+		return;
+	uint64_t addr = 0, size = 0, file_size = 0;
+	if (fw->read_head(fw, path, MAIN_UKI_HEAD, &addr, &size, &file_size) != FW_OK)
+		return;
+	const char *why = NULL;
+	struct config_entry *e = &es->items[es->count];
+	bool ok = uki_entry(path, (const void *)(uintptr_t)addr, (size_t)size, (size_t)file_size, e,
+	                    &why);
+	fw->free_pages(fw, addr, fw_pages_for(size));
+	if (!ok) {
+		struct boot_log_line line;
+		boot_log_begin(&line, false);
+		util_sb_str(&line.sb, "warning: ");
+		util_sb_str(&line.sb, path);
+		util_sb_str(&line.sb, ": ");
+		util_sb_str(&line.sb, why);
+		util_sb_str(&line.sb, ": not listed");
+		boot_log_end(fw, &line);
 		return;
 	}
 	es->count++;
@@ -468,6 +511,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	bli_read_requests(fw, &req, &main_conf);
 	struct main_entries es = {.fw = fw};
 	enum fw_status ls = fw->list_dir(fw, MAIN_ENTRIES_DIR, main_add_entry, &es);
+	/* Type #2 entries. A UKI verifies itself (the firmware checks its signature), so it is
+	 * not part of the enrolled config hash. */
+	if (fw->list_dir(fw, MAIN_UKI_DIR, main_add_uki, &es) == FW_OK)
+		ls = FW_OK;
 	if (!secure_check_config(fw, main_facts.secure_boot)) {
 		if (es.items)
 			FreePool(es.items);

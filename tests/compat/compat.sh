@@ -65,7 +65,7 @@ if want bli-vars; then
 		[ "$(var_of $n LoaderEntrySelected)" = "probe.conf" ] || why="$why LoaderEntrySelected='$(var_of $n LoaderEntrySelected)'"
 		case "$(var_of $n LoaderEntries)" in "other.conf,probe.conf"|"other.conf,probe.conf,auto-"*) ;;
 		*) why="$why LoaderEntries='$(var_of $n LoaderEntries)'" ;; esac
-		[ "$(var_of $n LoaderFeatures)" = "0x31f" ] || why="$why LoaderFeatures='$(var_of $n LoaderFeatures)'"
+		[ "$(var_of $n LoaderFeatures | tr A-F a-f)" = "0x31f" ] || why="$why LoaderFeatures='$(var_of $n LoaderFeatures)'"
 		[ "$(var_of $n LoaderImageIdentifier)" = '\EFI\BOOT\BOOTX64.EFI' ] || why="$why LoaderImageIdentifier='$(var_of $n LoaderImageIdentifier)'"
 		case "$(var_of $n LoaderFirmwareType)" in "UEFI 2."[0-9][0-9]) ;; *) why="$why LoaderFirmwareType='$(var_of $n LoaderFirmwareType)'" ;; esac
 		case "$(var_of $n LoaderFirmwareInfo)" in "EDK II "[0-9]*.[0-9][0-9]) ;; *) why="$why LoaderFirmwareInfo='$(var_of $n LoaderFirmwareInfo)'" ;; esac

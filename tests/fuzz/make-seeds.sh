@@ -8,7 +8,7 @@ seedgen=$2
 build=${3:-build}
 
 rm -rf "$seeds"
-for h in handoff normalize config elf acpi tdvf memtext efimap bzimage place boot; do
+for h in handoff normalize config elf acpi tdvf memtext efimap bzimage place boot uki; do
 	mkdir -p "$seeds/$h"
 done
 
@@ -59,6 +59,20 @@ boot_seed() {
 }
 boot_seed "$(printf 'title t\nhandoff-kernel /k.elf\noptions console=ttyS0\nreserve 0x2000 0x3000 test\nreserve 0x800000 0x6000 tdvf\n')" 1 kvm-reserves.bin
 boot_seed "$(printf 'handoff-kernel /k.elf\nap-park mailbox\n')" 3 tdx-plain.bin
+
+# UKI: the PE headers of systemd's stub (Debian's systemd-boot-efi), no size prefix beyond.
+stub=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
+if [ -f "$stub" ] && command -v objcopy >/dev/null; then
+	t=$(mktemp -d)
+	printf 'ID=debian\nPRETTY_NAME="Debian GNU/Linux 12"\nVERSION_ID=12\n' >"$t/osrel"
+	printf 'root=/dev/vda' >"$t/cmdline"
+	printf 'MZ' >"$t/linux"
+	objcopy --add-section .osrel="$t/osrel" --change-section-vma .osrel=0x20000 \
+		--add-section .cmdline="$t/cmdline" --change-section-vma .cmdline=0x30000 \
+		--add-section .linux="$t/linux" --change-section-vma .linux=0x2000000 "$stub" "$t/uki.efi"
+	{ printf '\000\000\000\000'; cat "$t/uki.efi"; } >"$seeds/uki/uki-small.bin"
+	rm -rf "$t"
+fi
 
 # bzImage: the head of Debian's kernel when tests/linux fetched it (the setup header and the
 # start of the protected-mode kernel; syssize then refuses it as truncated, so a second copy

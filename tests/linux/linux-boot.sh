@@ -4,6 +4,7 @@
 # Usage: tests/linux/linux-boot.sh [--build DIR] [--timeout S] [SCENARIO...]
 #   EFI stub: linux-one-initrd linux-two-initrds linux-initrd2-missing linux-unpadded-concat
 #             linux-shield
+#   UKI:      uki (a Type #2 entry built from the kernel and initrd with systemd-stub)
 #   native:   native-one-initrd native-two-initrds native-mailbox-smp{2,4,8}
 #             native-unreported-smp{2,4,8} native-bad-{truncated,magic,32bit}   (default: all)
 # The kernel is downloaded once (apt-get download, not installed) and cached in DIR/linux/.
@@ -23,7 +24,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(linux-one-initrd linux-two-initrds linux-initrd2-missing
-	linux-unpadded-concat linux-shield native-one-initrd native-two-initrds native-mailbox-smp2
+	linux-unpadded-concat linux-shield uki native-one-initrd native-two-initrds native-mailbox-smp2
 	native-mailbox-smp4 native-mailbox-smp8 native-unreported-smp2 native-unreported-smp4
 	native-unreported-smp8 native-bad-truncated native-bad-magic native-bad-32bit)
 
@@ -294,6 +295,32 @@ check_shielded() {
 	printf '%s\n' "$log" | grep -aqF "tagboot: warning: shield: cannot cover $1-$2 bs-data (reserve line): the firmware has it as BootServicesData" ||
 		{ echo "no 'cannot cover $1-$2' line for the boot-services range"; return; }
 }
+# A unified kernel image (Type #2 entry) in /EFI/Linux, built as the systemd-stub(7) manual of
+# Debian 12 shows: objcopy of the stub from systemd-boot-efi with .osrel, .cmdline, .linux and
+# .initrd. No Type #1 entry names it: tagboot must find it, list it from its .osrel and boot it
+# with its own .cmdline (tagboot passes no options).
+make_uki_esp() {
+	local d="$work/esp-uki" stub=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
+	[ -f "$stub" ] || die "$stub missing (make deps installs systemd-boot-efi)"
+	rm -rf "$d"
+	cp -r "$build/esp" "$d"
+	mkdir -p "$d/EFI/Linux"
+	printf 'NAME="Debian GNU/Linux"\nPRETTY_NAME="Debian GNU/Linux 12 (tagboot UKI test)"\nID=debian\nVERSION_ID="12"\n' >"$work/uki-osrel"
+	printf '%s' "$base" >"$work/uki-cmdline"
+	objcopy --add-section .osrel="$work/uki-osrel" --change-section-vma .osrel=0x20000 \
+		--add-section .cmdline="$work/uki-cmdline" --change-section-vma .cmdline=0x30000 \
+		--add-section .linux="$vmlinuz" --change-section-vma .linux=0x2000000 \
+		--add-section .initrd="$work/initrd.img" --change-section-vma .initrd=0x3000000 \
+		"$stub" "$d/EFI/Linux/debian-$kver.efi" || die "objcopy could not build the UKI"
+	printf 'default debian-*\ntimeout 0\n' >"$d/loader/loader.conf"
+	echo "$d"
+}
+check_uki() {
+	local log=$1
+	printf '%s\n' "$log" | grep -aqF "tagboot: booting entry 'debian-$kver': /EFI/Linux/debian-$kver.efi" ||
+		echo "no 'booting entry 'debian-$kver': /EFI/Linux/debian-$kver.efi' line"
+}
+
 check_unshielded() {
 	local log=$1 t
 	for t in $SHIELD_RANGES; do
@@ -362,6 +389,8 @@ for s in "${scenarios[@]}"; do
 	case "$s" in
 	linux-one-initrd)
 		boot "$s" absent "$(make_esp "$s" "$base" /linux/initrd.img)" stub 2 check_unshielded ;;
+	uki)
+		boot "$s" absent "$(make_uki_esp)" stub 2 check_uki ;;
 	linux-shield)
 		boot "$s" absent "$(ENTRY_EXTRA=$SHIELD_LINES make_esp "$s" "$base" /linux/initrd.img)" stub 2 check_shielded ;;
 	linux-two-initrds)

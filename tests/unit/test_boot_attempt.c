@@ -102,6 +102,12 @@ static void test_fallback(void **state)
 	/* An entry that is gone changes nothing. */
 	assert_int_equal(boot_attempt_fallback(es, 3, 1, "zz", &menu), 1);
 	assert_false(menu);
+	/* Automatic entries (a reboot into the firmware setup) are never the fallback. */
+	es[1].is_auto = true;
+	assert_int_equal(boot_attempt_fallback(es, 3, 0, "a", &menu), 2);
+	es[2].is_auto = true;
+	assert_int_equal(boot_attempt_fallback(es, 3, 0, "a", &menu), 0);
+	assert_true(menu);
 	/* The only entry: the menu, not the same boot again. */
 	assert_int_equal(boot_attempt_fallback(es, 1, 0, "a", &menu), 0);
 	assert_true(menu);
