@@ -261,4 +261,5 @@ include tests/linux/linux.mk
 # libFuzzer harnesses and the valgrind run of the unit tests (tests/fuzz/fuzz.mk).
 include tests/fuzz/fuzz.mk
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Dependency files of the compiled objects (not the unpacked Debian trees under build/linux).
+-include $(shell find $(BUILD) -path $(BUILD)/linux -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -3,8 +3,9 @@
 #
 # Usage: tests/linux/fetch-kernel.sh [--build DIR]
 # Prints the path of DIR/linux/kernel/boot/vmlinuz-VERSION on stdout; messages go to stderr.
-# The package is the one linux-image-amd64 depends on; only ./boot/vmlinuz-* is kept (8 MiB,
-# the 70 MiB .deb is deleted). A cached vmlinuz is used as is, without apt.
+# The package is the one linux-image-amd64 depends on; only ./boot/vmlinuz-* and the efivarfs
+# module (for bootctl in tests/linux) are kept (8 MiB, the 70 MiB .deb is deleted). A cached
+# vmlinuz with its module is used as is, without apt.
 set -u
 
 build=build
@@ -24,6 +25,7 @@ first_match() {
 }
 
 vmlinuz=$(first_match "$kdir"/boot/vmlinuz-*)
+[ -n "$(first_match "$kdir"/lib/modules/*/kernel/fs/efivarfs/efivarfs.ko)" ] || vmlinuz=""
 if [ -z "$vmlinuz" ]; then
 	for tool in apt-cache apt-get dpkg-deb tar; do
 		command -v "$tool" >/dev/null || die "'$tool' missing"
@@ -43,8 +45,9 @@ if [ -z "$vmlinuz" ]; then
 	fi
 	deb=$(first_match "$work"/dl/"$pkg"_*.deb)
 	[ -n "$deb" ] || die "apt-get download left no $pkg .deb in $work/dl"
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$kdir" --wildcards './boot/vmlinuz-*' ||
-		die "$deb: no ./boot/vmlinuz-* in the package"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$kdir" --wildcards './boot/vmlinuz-*' \
+		'./lib/modules/*/kernel/fs/efivarfs/efivarfs.ko' ||
+		die "$deb: no ./boot/vmlinuz-* or efivarfs.ko in the package"
 	rm -f "$deb"
 	vmlinuz=$(first_match "$kdir"/boot/vmlinuz-*)
 	[ -n "$vmlinuz" ] || die "no vmlinuz after the download"

@@ -8,8 +8,11 @@
 #include <string.h>
 #include <sys/io.h>
 #include <sys/mount.h>
+#include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 #include <x86intrin.h>
@@ -240,6 +243,95 @@ static void init_exit_qemu(int value)
 		pause();
 }
 
+/* Run argv with the environment, its output on the console line by line behind "BOOTCTL: ". */
+static int init_run(char *const argv[])
+{
+	int fds[2];
+	if (pipe(fds) != 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		char *const env[] = {"SYSTEMD_RELAX_ESP_CHECKS=1", "SYSTEMD_COLORS=0",
+		                     "LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu/systemd",
+		                     "SYSTEMD_PAGER=cat", "LANG=C.UTF-8", "TERM=dumb", NULL};
+		execve(argv[0], argv, env);
+		_exit(127);
+	}
+	close(fds[1]);
+	char buf[4096], line[4200];
+	size_t have = 0;
+	for (;;) {
+		ssize_t r = read(fds[0], buf + have, sizeof(buf) - 1 - have);
+		if (r <= 0)
+			break;
+		have += (size_t)r;
+		buf[have] = 0;
+		char *nl;
+		while ((nl = strchr(buf, '\n')) != NULL) {
+			*nl = 0;
+			snprintf(line, sizeof(line), "BOOTCTL: %s\n", buf);
+			init_say(line);
+			memmove(buf, nl + 1, have - (size_t)(nl + 1 - buf) + 1);
+			have -= (size_t)(nl + 1 - buf);
+		}
+		if (have == sizeof(buf) - 1)
+			have = 0;
+	}
+	close(fds[0]);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * tagboot.bootctl=1: Debian's own bootctl (the third initrd, tests/linux/linux-boot.sh) reads
+ * what the boot loader told the OS through efivarfs: `bootctl status` and `bootctl list`, with
+ * the ESP's entries copied to /esp. tagboot.oneshot=ID then runs `bootctl set-oneshot ID` and
+ * reboots instead of exiting QEMU.
+ */
+static void init_bootctl(const char *cmdline)
+{
+	if (!init_has_word(cmdline, "tagboot.bootctl=1"))
+		return;
+	int fd = open("/efivarfs.ko", O_RDONLY);
+	if (fd < 0 || syscall(SYS_finit_module, fd, "", 0) != 0)
+		init_say("TAGBOOT-LINUX: cannot load efivarfs.ko\n");
+	if (fd >= 0)
+		close(fd);
+	mkdir("/sys/firmware/efi/efivars", 0755);
+	if (mount("efivarfs", "/sys/firmware/efi/efivars", "efivarfs", 0, NULL) != 0)
+		init_say("TAGBOOT-LINUX: cannot mount efivarfs\n");
+	/* bootctl wants the ESP at the root of a file system: a bind mount makes /esp one. */
+	if (mount("/esp", "/esp", NULL, MS_BIND, NULL) != 0)
+		init_say("TAGBOOT-LINUX: cannot bind-mount /esp\n");
+	char *status[] = {"/usr/bin/bootctl", "--esp-path=/esp", "--no-pager", "status", NULL};
+	char *list[] = {"/usr/bin/bootctl", "--esp-path=/esp", "--no-pager", "list", NULL};
+	init_say("TAGBOOT-LINUX-BOOTCTL status\n");
+	init_run(status);
+	init_say("TAGBOOT-LINUX-BOOTCTL list\n");
+	init_run(list);
+	const char *one = strstr(cmdline, "tagboot.oneshot=");
+	if (one) {
+		char id[128];
+		size_t n = 0;
+		for (one += strlen("tagboot.oneshot="); one[n] && one[n] != ' ' && n + 1 < sizeof(id); n++)
+			id[n] = one[n];
+		id[n] = 0;
+		char *set[] = {"/usr/bin/bootctl", "--esp-path=/esp", "set-oneshot", id, NULL};
+		init_say("TAGBOOT-LINUX-BOOTCTL set-oneshot\n");
+		int rc = init_run(set);
+		char line[200];
+		snprintf(line, sizeof(line), "TAGBOOT-LINUX-BOOTCTL set-oneshot rc=%d, rebooting\n", rc);
+		init_say(line);
+		sync();
+		reboot(RB_AUTOBOOT);
+	}
+	init_say("TAGBOOT-LINUX-BOOTCTL done\n");
+}
+
 int main(void)
 {
 	/* First thing: the TSC, for `make bench` (tests/bench: time until the kernel runs /init). */
@@ -271,6 +363,7 @@ int main(void)
 	}
 	snprintf(line, sizeof(line), "TAGBOOT-LINUX-TSC %llu\n", tsc);
 	init_say(line);
+	init_bootctl(cmdline);
 	int cpus = init_report_cpus();
 	init_report_wakeup();
 	init_report_memmap();

@@ -5,6 +5,7 @@
 #   EFI stub: linux-one-initrd linux-two-initrds linux-initrd2-missing linux-unpadded-concat
 #             linux-shield
 #   UKI:      uki (a Type #2 entry built from the kernel and initrd with systemd-stub)
+#   bootctl:  bootctl bootctl-oneshot (Debian's bootctl inside the booted kernel)
 #   native:   native-one-initrd native-two-initrds native-mailbox-smp{2,4,8}
 #             native-unreported-smp{2,4,8} native-bad-{truncated,magic,32bit}   (default: all)
 # The kernel is downloaded once (apt-get download, not installed) and cached in DIR/linux/.
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(linux-one-initrd linux-two-initrds linux-initrd2-missing
-	linux-unpadded-concat linux-shield uki native-one-initrd native-two-initrds native-mailbox-smp2
+	linux-unpadded-concat linux-shield uki bootctl bootctl-oneshot native-one-initrd native-two-initrds native-mailbox-smp2
 	native-mailbox-smp4 native-mailbox-smp8 native-unreported-smp2 native-unreported-smp4
 	native-unreported-smp8 native-bad-truncated native-bad-magic native-bad-32bit)
 
@@ -321,6 +322,64 @@ check_uki() {
 		echo "no 'booting entry 'debian-$kver': /EFI/Linux/debian-$kver.efi' line"
 }
 
+# bootctl: Debian's bootctl and its libraries (tests/linux/fetch-bootctl.sh), efivarfs.ko and
+# the ESP's entries at /esp, as a third initrd; /init runs `bootctl status` and `bootctl list`
+# (tagboot.bootctl=1) and `bootctl set-oneshot` (tagboot.oneshot=ID).
+make_bootctl_esp() {
+	local name=$1 options=$2 d r="$work/root-bootctl" ko
+	d=$(make_esp "$name" "$options" /linux/initrd.img /linux/bootctl.cpio)
+	mkdir -p "$d/EFI/tests"
+	cp "$build/payload/probe.efi" "$d/EFI/tests/probe.efi"
+	printf 'title probe\nefi /EFI/tests/probe.efi\noptions id=probe pass\n' >"$d/loader/entries/probe.conf"
+	tests/linux/fetch-bootctl.sh --build "$build" "$r" || die "no bootctl"
+	ko=$(ls "$build"/linux/kernel/lib/modules/*/kernel/fs/efivarfs/efivarfs.ko 2>/dev/null | head -n 1)
+	[ -n "$ko" ] || die "no efivarfs.ko next to the kernel (tests/linux/fetch-kernel.sh)"
+	cp "$ko" "$r/efivarfs.ko"
+	mkdir -p "$r/esp"
+	cp -r "$d/loader" "$r/esp/"
+	(cd "$r" && find . -mindepth 1 | sed 's|^\./||' | cpio -o -H newc --quiet --owner=0:0) >"$d/linux/bootctl.cpio" ||
+		die "cannot pack bootctl.cpio"
+	echo "$d"
+}
+# What Debian's bootctl said about the running boot loader and its entries.
+check_bootctl() {
+	local log=$1 want why=""
+	for want in 'BOOTCTL:       Product: tagboot 0.1.0' 'BOOTCTL:      Features: ✓ Boot counting' \
+		'BOOTCTL:                ✓ Menu timeout control' 'BOOTCTL:                ✓ One-shot menu timeout control' \
+		'BOOTCTL:                ✓ Default entry control' 'BOOTCTL:                ✓ One-shot entry control' \
+		'BOOTCTL:                ✗ Support for XBOOTLDR partition' \
+		'BOOTCTL:                ✗ Support for passing random seed to OS' \
+		'BOOTCTL:                ✓ Support Type #1 sort-key field' 'BOOTCTL:                ✓ Support @saved pseudo-entry' \
+		'BOOTCTL:       Firmware: UEFI 2.70 (EDK II 1.00)' 'BOOTCTL:          File: └─/EFI/BOOT/BOOTX64.EFI' \
+		'BOOTCTL:            id: debian.conf' 'BOOTCTL:        source: /esp/loader/entries/debian.conf' \
+		'BOOTCTL:         title: Debian GNU/Linux 12 (tagboot test) (selected)' \
+		'BOOTCTL:            id: auto-reboot-to-firmware-setup'; do
+		printf '%s\n' "$log" | grep -aqF -- "$want" || why="${why:+$why; }no '$want'"
+	done
+	! printf '%s\n' "$log" | grep -aqF 'not reported/new' || why="${why:+$why; }bootctl list marks an entry 'not reported/new'"
+	echo "$why"
+}
+# bootctl set-oneshot probe.conf in the first boot: the second start boots the probe once.
+boot_oneshot() {
+	local name=$1 esp=$2 log
+	if ! tests/boot/run-boot.sh --esp "$esp" --name "$name" --mem 1G --smp 2 --timeout "$timeout_s" \
+		--allow-reboot --max-starts 2 --expect efi-pass --expect-text 'PROBE-OPTIONS id=probe pass'; then
+		failed=$((failed + 1))
+		return
+	fi
+	log=$(serial_of "$name")
+	if ! printf '%s\n' "$log" | grep -aqF 'TAGBOOT-LINUX-BOOTCTL set-oneshot rc=0'; then
+		echo "FAIL $name: bootctl set-oneshot did not succeed"
+		failed=$((failed + 1))
+	elif printf '%s\n' "$log" | grep -aq '^PROBE-VAR LoaderEntryOneShot='; then
+		echo "FAIL $name: LoaderEntryOneShot is still set when the one-shot entry runs"
+		failed=$((failed + 1))
+	else
+		echo "PASS $name (bootctl set-oneshot probe.conf, then the probe booted once)"
+		passed=$((passed + 1))
+	fi
+}
+
 check_unshielded() {
 	local log=$1 t
 	for t in $SHIELD_RANGES; do
@@ -391,6 +450,10 @@ for s in "${scenarios[@]}"; do
 		boot "$s" absent "$(make_esp "$s" "$base" /linux/initrd.img)" stub 2 check_unshielded ;;
 	uki)
 		boot "$s" absent "$(make_uki_esp)" stub 2 check_uki ;;
+	bootctl)
+		boot "$s" absent "$(make_bootctl_esp "$s" "$base tagboot.bootctl=1")" stub 2 check_bootctl ;;
+	bootctl-oneshot)
+		boot_oneshot "$s" "$(make_bootctl_esp "$s" "$base tagboot.bootctl=1 tagboot.oneshot=probe.conf")" ;;
 	linux-shield)
 		boot "$s" absent "$(ENTRY_EXTRA=$SHIELD_LINES make_esp "$s" "$base" /linux/initrd.img)" stub 2 check_shielded ;;
 	linux-two-initrds)
