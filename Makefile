@@ -12,7 +12,7 @@ Q := $(if $(filter 1,$(V)),,@)
 # Debian 12 packages the project needs; `make deps` installs whichever are missing.
 PACKAGES := gcc make gnu-efi libcmocka-dev qemu-system-x86 ovmf mtools dosfstools clang \
             python3 sbsigntool swtpm openssl libclang-rt-14-dev valgrind cpio \
-            systemd-boot-efi grub-efi-amd64-bin grub-common binutils
+            systemd-boot-efi grub-efi-amd64-bin grub-common binutils fdisk
 
 # Boot settings for `make run` (see tests/boot/README.md).
 SMP ?= 4

@@ -4,7 +4,7 @@
 # Usage: tests/boot/run-boot.sh --esp DIR [--name N] [--smp N] [--mem M] [--machine q35|pc]
 #            [--timeout S] [--expect pass|fail|loader-error|efi-pass|firmware-refused|reset] [--expect-text TEXT]
 #            [--expect-cpus N] [--live] [--secure-boot] [--qemu-arg ARG]...
-#            [--allow-reboot] [--max-starts N] [--expect-no-text TEXT]
+#            [--allow-reboot] [--max-starts N] [--expect-no-text TEXT] [--gpt]
 # Prints "PASS name (Ns)" or "FAIL name: reason" (then the log) and exits 0 or 1.
 # Everything of a run lives in build/boot/NAME/; the last run is also kept in build/last-boot/.
 set -u
@@ -22,7 +22,7 @@ FIRMWARE_REFUSED='BdsDxe: failed to (load|start) Boot[0-9A-F]+ "UEFI QEMU HARDDI
 LOADER_GAVE_UP='returning to (the )?firmware|return to the firmware|BdsDxe: failed to start|Shell> '
 
 name=boot esp="" smp=1 mem=512M machine=q35 timeout_s=180 expect=pass expect_text=""
-expect_cpus="" live=0 allow_reboot=0 max_starts="" expect_no_text=""
+expect_cpus="" live=0 allow_reboot=0 max_starts="" expect_no_text="" gpt=0
 extra_qemu=()
 
 usage() {
@@ -47,6 +47,10 @@ while [ $# -gt 0 ]; do
 	--allow-reboot) allow_reboot=1; shift ;;
 	--max-starts) max_starts=$2; shift 2 ;;
 	--expect-no-text) expect_no_text=$2; shift 2 ;;
+	# A GPT disk image with the ESP as an EFI System partition instead of QEMU's vvfat (an
+	# MBR disk): the loader then has a partition GUID (LoaderDevicePartUUID). Writes stay in
+	# the image.
+	--gpt) gpt=1; shift ;;
 	# Debian's snakeoil OVMF: Secure Boot on, PK/KEK/db = /usr/share/ovmf/PkKek-1-snakeoil.pem.
 	--secure-boot) OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd
 		OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd; shift ;;
@@ -109,12 +113,30 @@ save_last_boot() {
 	true
 }
 
+disk="fat:rw:$work/esp"
+if [ "$gpt" = 1 ]; then
+	for tool in sfdisk mkfs.vfat mcopy; do
+		command -v "$tool" >/dev/null || { echo "run-boot.sh: $tool missing (make deps)" >&2; exit 2; }
+	done
+	disk="$work/disk.img"
+	mb=$(( $(du -sm "$work/esp" | cut -f1) * 2 + 64 ))
+	rm -f "$disk"
+	truncate -s "${mb}M" "$disk"
+	# One EFI System partition from 1 MiB to the end, with a fixed GUID the tests can expect.
+	printf 'label: gpt\nstart=2048, type=U, uuid=4a1ae9d5-b0c4-4c3a-8f07-7a3a6d2b1c01\n' |
+		sfdisk -q "$disk" >/dev/null || { echo "run-boot.sh: sfdisk failed" >&2; exit 2; }
+	mkfs.vfat -F 32 --offset 2048 "$disk" $(( (mb - 2) * 1024 )) >"$work/mkfs.log" 2>&1 ||
+		{ echo "run-boot.sh: mkfs.vfat failed" >&2; exit 2; }
+	MTOOLS_SKIP_CHECK=1 mcopy -s -Q -i "$disk@@1M" "$work/esp"/* ::/ ||
+		{ echo "run-boot.sh: mcopy failed" >&2; exit 2; }
+fi
+
 start=$(date +%s)
 # shellcheck disable=SC2054 # the commas are QEMU's option syntax
 cmd=(qemu-system-x86_64 -machine "$machine" -accel tcg -smp "$smp" -m "$mem"
 	-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
 	-drive "if=pflash,format=raw,unit=1,file=$work/vars.fd"
-	-drive "format=raw,file=fat:rw:$work/esp"
+	-drive "format=raw,file=$disk"
 	-display none -net none -monitor none
 	-serial "file:$serial" -debugcon "file:$debugcon"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 "${extra_qemu[@]}")

@@ -133,8 +133,10 @@ passed=0 failed=0
 # native; $5: SMP (default 2); $6: one more check to run on the log (a function name).
 boot() {
 	local name=$1 second=$2 esp=$3 how=${4:-stub} smp=${5:-2} extra=${6:-} why log
+	# $RUN_EXTRA: more run-boot.sh options (the bootctl scenario boots a GPT disk).
+	# shellcheck disable=SC2086
 	if ! tests/boot/run-boot.sh --esp "$esp" --name "$name" --mem 1G --smp "$smp" --timeout "$timeout_s" \
-		--expect efi-pass --expect-text 'TAGBOOT-LINUX-OK cmdline='; then
+		--expect efi-pass --expect-text 'TAGBOOT-LINUX-OK cmdline=' ${RUN_EXTRA:-}; then
 		failed=$((failed + 1))
 		return
 	fi
@@ -353,7 +355,9 @@ check_bootctl() {
 		'BOOTCTL:       Firmware: UEFI 2.70 (EDK II 1.00)' 'BOOTCTL:          File: └─/EFI/BOOT/BOOTX64.EFI' \
 		'BOOTCTL:            id: debian.conf' 'BOOTCTL:        source: /esp/loader/entries/debian.conf' \
 		'BOOTCTL:         title: Debian GNU/Linux 12 (tagboot test) (selected)' \
-		'BOOTCTL:            id: auto-reboot-to-firmware-setup'; do
+		'BOOTCTL:            id: auto-reboot-to-firmware-setup' \
+		'BOOTCTL:                ✓ Boot loader sets ESP information' \
+		'BOOTCTL:           ESP: /dev/disk/by-partuuid/4a1ae9d5-b0c4-4c3a-8f07-7a3a6d2b1c01'; do
 		printf '%s\n' "$log" | grep -aqF -- "$want" || why="${why:+$why; }no '$want'"
 	done
 	! printf '%s\n' "$log" | grep -aqF 'not reported/new' || why="${why:+$why; }bootctl list marks an entry 'not reported/new'"
@@ -451,7 +455,8 @@ for s in "${scenarios[@]}"; do
 	uki)
 		boot "$s" absent "$(make_uki_esp)" stub 2 check_uki ;;
 	bootctl)
-		boot "$s" absent "$(make_bootctl_esp "$s" "$base tagboot.bootctl=1")" stub 2 check_bootctl ;;
+		# On a GPT disk, so that tagboot has a partition GUID to report (run-boot.sh --gpt).
+		RUN_EXTRA=--gpt boot "$s" absent "$(make_bootctl_esp "$s" "$base tagboot.bootctl=1")" stub 2 check_bootctl ;;
 	bootctl-oneshot)
 		boot_oneshot "$s" "$(make_bootctl_esp "$s" "$base tagboot.bootctl=1 tagboot.oneshot=probe.conf")" ;;
 	linux-shield)
