@@ -111,12 +111,18 @@ static size_t bli_find(const struct config_entry *entries, size_t n, const char 
 }
 
 size_t bli_select(const struct config_loader *conf, const struct bli_requests *req,
-                  const struct config_entry *entries, size_t n, bool *saved)
+                  const struct config_entry *entries, size_t n, struct bli_choice *choice)
 {
 	size_t i;
-	*saved = conf->default_saved || (req->has_default && util_strcmp(req->efi_default, "@saved") == 0);
-	if (req->has_oneshot && (i = bli_find(entries, n, req->oneshot)) < n)
+	bool efivar_saved = req->has_default && util_strcmp(req->efi_default, "@saved") == 0;
+	/* loader.conf's @saved only counts while the OS has not set a default of its own. */
+	choice->saved = efivar_saved || (!req->has_default && conf->default_saved);
+	choice->oneshot = false;
+	choice->last_booted = req->has_last_booted ? req->last_booted : NULL;
+	if (req->has_oneshot && (i = bli_find(entries, n, req->oneshot)) < n) {
+		choice->oneshot = true;
 		return i;
+	}
 	if (req->has_default) {
 		bool at_saved = util_strcmp(req->efi_default, "@saved") == 0;
 		const char *want = at_saved ? (req->has_last_booted ? req->last_booted : NULL)
@@ -147,13 +153,19 @@ void bli_publish_entries(struct fw *fw, const struct config_entry *entries, size
 	fw->free_pages(fw, addr, fw_pages_for(cap));
 }
 
-bool bli_booting(struct fw *fw, struct config_entry *e, bool saved)
+bool bli_booting(struct fw *fw, struct config_entry *e, const struct bli_choice *choice)
 {
 	char name[BLI_NAME_MAX];
 	bli_entry_name(e, name, sizeof(name));
 	bli_set_string(fw, "LoaderEntrySelected", true, name);
-	if (saved)
-		bli_set_string(fw, "LoaderEntryLastBooted", false, name);
+	/* As systemd-boot: a one-shot boot changes nothing; with @saved the entry is remembered
+	 * (written only when it changed: flash wears), without it the variable goes. */
+	if (!choice->oneshot) {
+		if (choice->saved && !(choice->last_booted && util_strcmp(choice->last_booted, name) == 0))
+			bli_set_string(fw, "LoaderEntryLastBooted", false, name);
+		else if (!choice->saved && choice->last_booted)
+			bli_delete(fw, "LoaderEntryLastBooted");
+	}
 	if (!e->count.counted || e->count.left == 0 || !fw->rename_file)
 		return true;
 	/* The counters come off the file name: dir + stem + "+LEFT-DONE" + ".conf". */

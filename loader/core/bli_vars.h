@@ -37,23 +37,30 @@ void bli_announce(struct fw *fw, const struct bli_loader_info *info);
  * LoaderConfigTimeout and LoaderConfigTimeoutOneShot (deleted) to conf. */
 void bli_read_requests(struct fw *fw, struct bli_requests *req, struct config_loader *conf);
 
+/* How the entry was chosen, for what bli_booting remembers. */
+struct bli_choice {
+	bool saved;              /* `@saved` is in use (LoaderEntryDefault, or loader.conf without it) */
+	bool oneshot;            /* LoaderEntryOneShot chose it */
+	const char *last_booted; /* LoaderEntryLastBooted as it was, or NULL (points into req) */
+};
+
 /*
  * The entry to boot, in systemd-boot's order of precedence: the one-shot entry, then
  * LoaderEntryDefault (`@saved` there means LoaderEntryLastBooted), then loader.conf's
- * `default` (`@saved` the same), then the first entry (bad entries sort last). *saved is set
- * when `@saved` decided or could have (then the booted entry is remembered). A name that
- * matches no entry falls through to the next rule.
+ * `default` (`@saved` the same, unless LoaderEntryDefault is set), then the first entry (bad
+ * entries sort last). A name that matches no entry falls through to the next rule.
  */
 size_t bli_select(const struct config_loader *conf, const struct bli_requests *req,
-                  const struct config_entry *entries, size_t n, bool *saved);
+                  const struct config_entry *entries, size_t n, struct bli_choice *choice);
 
 /* LoaderEntries (volatile). */
 void bli_publish_entries(struct fw *fw, const struct config_entry *entries, size_t n);
 
-/* Right before an entry starts: LoaderEntrySelected, LoaderEntryLastBooted when `@saved` is
- * in use, and for a boot-counted entry the rename to its next name plus
+/* Right before an entry starts: LoaderEntrySelected; LoaderEntryLastBooted set when `@saved`
+ * is in use (and the entry changed), deleted when not, untouched by a one-shot boot; for a
+ * boot-counted entry the rename to its next name plus
  * LoaderBootCountPath (e->file and e->count follow the rename). Returns false only
  * when a rename was needed and failed (the caller warns; the boot goes on). */
-bool bli_booting(struct fw *fw, struct config_entry *e, bool saved);
+bool bli_booting(struct fw *fw, struct config_entry *e, const struct bli_choice *choice);
 
 #endif /* TAGBOOT_BLI_VARS_H */

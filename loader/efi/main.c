@@ -320,7 +320,8 @@ static EFI_STATUS main_boot_native(struct fw *fw, const struct config_entry *e)
 static EFI_STATUS main_reboot_to_firmware(struct fw *fw);
 
 /* *returned: the entry was a program that ran and exited with success (back to the menu). */
-static EFI_STATUS main_boot(struct fw *fw, struct config_entry *e, bool saved, bool *returned)
+static EFI_STATUS main_boot(struct fw *fw, struct config_entry *e, const struct bli_choice *choice,
+                            bool *returned)
 {
 	*returned = false;
 	struct boot_log_line line;
@@ -335,7 +336,7 @@ static EFI_STATUS main_boot(struct fw *fw, struct config_entry *e, bool saved, b
 	if (e->kind == CONFIG_KIND_FIRMWARE_SETUP)
 		return main_fail(fw, main_reboot_to_firmware(fw));
 	/* Boot counting and the Boot Loader Interface: before anything starts (bli_vars.h). */
-	if (!bli_booting(fw, e, saved))
+	if (!bli_booting(fw, e, choice))
 		boot_log(fw, "warning: boot counting: cannot rename the entry file; booting anyway");
 	if (config_entry_is_native(e))
 		return main_boot_native(fw, e);
@@ -532,8 +533,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	config_sort_entries(es.items, es.count);
 	main_add_auto_entries(&es);
 	bli_publish_entries(fw, es.items, es.count);
-	bool saved = false;
-	size_t pick = bli_select(&main_conf, &req, es.items, es.count, &saved);
+	struct bli_choice choice;
+	size_t pick = bli_select(&main_conf, &req, es.items, es.count, &choice);
 	struct config_loader conf = main_conf;
 	bool default_found = false;
 	for (size_t i = 0; i < es.count; i++)
@@ -564,11 +565,16 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		conf.menu_force = true;
 	EFI_STATUS status;
 	for (;;) {
-		if (!conf.menu_disabled && (conf.timeout != 0 || conf.menu_force))
+		if (!conf.menu_disabled && (conf.timeout != 0 || conf.menu_force)) {
+			size_t proposed = pick;
 			pick = menu_run(fw, &conf, es.items, es.count, pick,
 			                main_conf.editor && !main_facts.secure_boot);
+			/* The user chose: not the one-shot boot any more (it is remembered). */
+			if (pick != proposed)
+				choice.oneshot = false;
+		}
 		bool returned = false;
-		status = main_boot(fw, &es.items[pick], saved, &returned);
+		status = main_boot(fw, &es.items[pick], &choice, &returned);
 		/* A program that exited comes back to the menu, as in systemd-boot. */
 		if (!returned)
 			break;

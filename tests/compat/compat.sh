@@ -162,6 +162,29 @@ side_case default-glob $'default lin*\ntimeout 0\n' "zz.conf=id=zz pass;linux-6.
 side_case default-file-name $'default other.conf\ntimeout 0\n' "zz.conf=id=zz pass;other.conf=id=other pass"
 side_case bad-entry-last $'timeout 0\n' "zz+0-3.conf=id=bad pass;aa.conf=id=good pass"
 side_case key-without-value $'timeout 0\n' "e.conf=id=e pass@title\nversion"
+# default @saved over four boots: a (first in order, nothing saved yet: remembered) sets a
+# one-shot for b and resets; b boots once by the one-shot, which is not remembered, and resets;
+# the third start boots a again by @saved, which sends it to b once more (its second run passes).
+if want same-saved; then
+	out=()
+	for label in tagboot systemd-boot; do
+		loader=$ESP/EFI/BOOT/BOOTX64.EFI
+		[ "$label" = systemd-boot ] && loader=$SDBOOT
+		d=$(new_esp "saved-$label" "$loader" $'default @saved\ntimeout 0\n')
+		probe_entry "$d" a.conf "id=a oneshot=b.conf reset" "sort-key a"
+		probe_entry "$d" b.conf "id=b runs=2" "sort-key b"
+		"$RUN" --name "compat-saved-$label" --esp "$d" --smp 1 --mem 256M --timeout 150 \
+			--allow-reboot --max-starts 4 --expect efi-pass >"$WORK/saved-$label.out" 2>&1
+		out+=("$(options_of "compat-saved-$label" | tr '\n' '|')")
+	done
+	if [ "${out[0]}" = "id=a oneshot=b.conf reset|id=b runs=2|id=a oneshot=b.conf reset|id=b runs=2|" ] &&
+		[ "${out[0]}" = "${out[1]}" ]; then
+		ok "same-saved (both: ${out[0]})"
+	else
+		bad same-saved "tagboot booted '${out[0]}', systemd-boot booted '${out[1]}'"
+	fi
+fi
+
 long=$(printf 'x%.0s' $(seq 1 1100))
 side_case long-line $'timeout 0\n' "long.conf=id=long pass $long"
 # A missing kernel: the entry is not listed, the next one boots.

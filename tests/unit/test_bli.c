@@ -152,26 +152,26 @@ static void test_select(void **state)
 	config_diag_init(&d, NULL, NULL);
 	assert_true(config_parse_loader("l", "default memtest\ntimeout 3\n", 26, &c, &d));
 	struct bli_requests r;
-	bool saved = true;
+	struct bli_choice ch;
 	bli_read_requests(&f.fw, &r, &c);
-	assert_int_equal(bli_select(&c, &r, es, 3, &saved), 2);
-	assert_false(saved);
+	assert_int_equal(bli_select(&c, &r, es, 3, &ch), 2);
+	assert_false(ch.saved);
 	os_sets("LoaderEntryDefault", "arch.conf");
 	bli_read_requests(&f.fw, &r, &c);
-	assert_int_equal(bli_select(&c, &r, es, 3, &saved), 1);
+	assert_int_equal(bli_select(&c, &r, es, 3, &ch), 1);
 	os_sets("LoaderEntryOneShot", "debian-6.1.conf");
 	os_sets("LoaderConfigTimeout", "9");
 	bli_read_requests(&f.fw, &r, &c);
-	assert_int_equal(bli_select(&c, &r, es, 3, &saved), 0);
+	assert_int_equal(bli_select(&c, &r, es, 3, &ch), 0);
 	assert_int_equal(c.timeout, 9);
 	/* The one-shot is gone once read: the next boot is back to LoaderEntryDefault. */
 	assert_null(fake_var_find_in(&f, FW_VAR_LOADER, "LoaderEntryOneShot"));
 	bli_read_requests(&f.fw, &r, &c);
-	assert_int_equal(bli_select(&c, &r, es, 3, &saved), 1);
+	assert_int_equal(bli_select(&c, &r, es, 3, &ch), 1);
 	/* A name that matches nothing falls through. */
 	os_sets("LoaderEntryDefault", "gone.conf");
 	bli_read_requests(&f.fw, &r, &c);
-	assert_int_equal(bli_select(&c, &r, es, 3, &saved), 2);
+	assert_int_equal(bli_select(&c, &r, es, 3, &ch), 2);
 	/* LoaderConfigTimeoutOneShot: consumed, the menu shown. */
 	os_sets("LoaderConfigTimeoutOneShot", "0");
 	bli_read_requests(&f.fw, &r, &c);
@@ -179,7 +179,8 @@ static void test_select(void **state)
 	assert_null(fake_var_find_in(&f, FW_VAR_LOADER, "LoaderConfigTimeoutOneShot"));
 }
 
-/* `default @saved`: the entry booted last, remembered at boot. */
+/* `default @saved`: the entry booted last, remembered at boot (only when it changed), not by a
+ * one-shot boot, forgotten once @saved is no longer in use; LoaderEntryDefault wins over it. */
 static void test_saved(void **state)
 {
 	(void)state;
@@ -189,48 +190,73 @@ static void test_saved(void **state)
 	assert_true(config_parse_loader("l", "default @saved\n", 15, &c, &d));
 	assert_true(c.default_saved);
 	struct bli_requests r;
-	bool saved = false;
+	struct bli_choice ch;
 	bli_read_requests(&f.fw, &r, &c);
-	assert_int_equal(bli_select(&c, &r, es, 3, &saved), 0);
-	assert_true(saved);
-	assert_true(bli_booting(&f.fw, &es[2], saved));
+	assert_int_equal(bli_select(&c, &r, es, 3, &ch), 0);
+	assert_true(ch.saved);
+	assert_false(ch.oneshot);
+	assert_true(bli_booting(&f.fw, &es[2], &ch));
 	assert_string_equal(value_of("LoaderEntryLastBooted"), "memtest.conf");
 	assert_false(fake_var_find_in(&f, FW_VAR_LOADER, "LoaderEntryLastBooted")->volatile_only);
 	assert_string_equal(value_of("LoaderEntrySelected"), "memtest.conf");
 	bli_read_requests(&f.fw, &r, &c);
-	assert_int_equal(bli_select(&c, &r, es, 3, &saved), 2);
+	assert_int_equal(bli_select(&c, &r, es, 3, &ch), 2);
+	/* The same entry again: no write. */
+	f.log_len = 0;
+	assert_true(bli_booting(&f.fw, &es[2], &ch));
+	assert_int_equal((int)(strchr(f.log, 'V') != NULL), 1); /* LoaderEntrySelected only */
+	assert_string_equal(strchr(f.log, 'V') + 1, "");
+	/* A one-shot boot is not remembered. */
+	os_sets("LoaderEntryOneShot", "debian-6.1.conf");
+	bli_read_requests(&f.fw, &r, &c);
+	assert_int_equal(bli_select(&c, &r, es, 3, &ch), 0);
+	assert_true(ch.oneshot);
+	assert_true(bli_booting(&f.fw, &es[0], &ch));
+	assert_string_equal(value_of("LoaderEntryLastBooted"), "memtest.conf");
 	/* LoaderEntryDefault=@saved (bootctl set-default @saved) works the same way. */
 	config_diag_init(&d, NULL, NULL);
 	assert_true(config_parse_loader("l", "default arch\n", 13, &c, &d));
 	os_sets("LoaderEntryDefault", "@saved");
 	bli_read_requests(&f.fw, &r, &c);
-	assert_int_equal(bli_select(&c, &r, es, 3, &saved), 2);
-	assert_true(saved);
+	assert_int_equal(bli_select(&c, &r, es, 3, &ch), 2);
+	assert_true(ch.saved);
+	/* Another LoaderEntryDefault: loader.conf's @saved no longer applies, the saved entry is
+	 * forgotten at the next boot. */
+	config_diag_init(&d, NULL, NULL);
+	assert_true(config_parse_loader("l", "default @saved\n", 15, &c, &d));
+	os_sets("LoaderEntryDefault", "arch.conf");
+	bli_read_requests(&f.fw, &r, &c);
+	assert_int_equal(bli_select(&c, &r, es, 3, &ch), 1);
+	assert_false(ch.saved);
+	/* (es[1] is boot-counted and has no file here: boot es[0] to see the variable go.) */
+	assert_true(bli_booting(&f.fw, &es[0], &ch));
+	assert_null(fake_var_find_in(&f, FW_VAR_LOADER, "LoaderEntryLastBooted"));
 }
 
 /* Boot counting: renamed before the boot, LoaderBootCountPath names the new file. */
 static void test_counting(void **state)
 {
 	(void)state;
+	const struct bli_choice none = {0};
 	fake_add_file(&f, "/loader/entries/arch+2-1.conf", "x", 1);
-	assert_true(bli_booting(&f.fw, &es[1], false));
+	assert_true(bli_booting(&f.fw, &es[1], &none));
 	assert_true(fake_file_exists(&f.fw, "/loader/entries/arch+1-2.conf"));
 	assert_false(fake_file_exists(&f.fw, "/loader/entries/arch+2-1.conf"));
 	assert_string_equal(value_of("LoaderBootCountPath"), "\\loader\\entries\\arch+1-2.conf");
 	assert_string_equal(es[1].file, "/loader/entries/arch+1-2.conf");
 	assert_int_equal(es[1].count.left, 1);
-	assert_true(bli_booting(&f.fw, &es[1], false));
+	assert_true(bli_booting(&f.fw, &es[1], &none));
 	assert_true(fake_file_exists(&f.fw, "/loader/entries/arch+0-3.conf"));
 	/* No tries left: not renamed again. */
-	assert_true(bli_booting(&f.fw, &es[1], false));
+	assert_true(bli_booting(&f.fw, &es[1], &none));
 	assert_true(fake_file_exists(&f.fw, "/loader/entries/arch+0-3.conf"));
 	/* An entry without counters is never renamed; a failed rename is reported. */
 	f.log_len = 0;
-	assert_true(bli_booting(&f.fw, &es[0], false));
+	assert_true(bli_booting(&f.fw, &es[0], &none));
 	assert_null(strchr(f.log, 'R'));
 	struct config_entry gone;
 	entry(&gone, "/loader/entries/gone+3.conf");
-	assert_false(bli_booting(&f.fw, &gone, false));
+	assert_false(bli_booting(&f.fw, &gone, &none));
 }
 
 int main(void)

@@ -15,7 +15,8 @@
  *   PROBE-END
  * Words in the options: `pass` exits QEMU with 33 (isa-debug-exit), `reset` resets the
  * machine, `oneshot=NAME` first sets LoaderEntryOneShot=NAME (as `bootctl set-oneshot`),
- * `timeout-oneshot=N` sets LoaderConfigTimeoutOneShot. Works under any boot loader.
+ * `timeout-oneshot=N` sets LoaderConfigTimeoutOneShot, `runs=N` resets until this is its N-th
+ * run (a counter in a variable of its own), then passes. Works under any boot loader.
  */
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table);
@@ -138,6 +139,21 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table)
 	if (probe_option(opts, n, L"timeout-oneshot=", value, 256))
 		uefi_call_wrapper(RT->SetVariable, 5, L"LoaderConfigTimeoutOneShot", &probe_loader_guid,
 		                  attr, (StrLen(value) + 1) * sizeof(CHAR16), value);
+	if (probe_option(opts, n, L"runs=", value, 256)) {
+		/* The probe's own counter (vendor: the probe GUID below), kept across resets. */
+		static EFI_GUID probe_own = {0x5a3c1e27, 0x9f4b, 0x4d61, {0x8e, 0x0a, 0x3b, 0x7c, 0x21, 0x94, 0x55, 0x6d}};
+		UINT32 runs = 0;
+		UINTN sz = sizeof(runs);
+		UINT32 a = 0;
+		if (uefi_call_wrapper(RT->GetVariable, 5, L"ProbeRuns", &probe_own, &a, &sz, &runs) != EFI_SUCCESS)
+			runs = 0;
+		runs++;
+		uefi_call_wrapper(RT->SetVariable, 5, L"ProbeRuns", &probe_own, attr, sizeof(runs), &runs);
+		Print(L"PROBE-RUN %u of %s\r\n", runs, value);
+		if (runs >= (UINT32)Atoi(value))
+			probe_outb(PROBE_EXIT_PORT, PROBE_EXIT_PASS);
+		uefi_call_wrapper(RT->ResetSystem, 4, EfiResetCold, EFI_SUCCESS, 0, NULL);
+	}
 	if (probe_word(opts, n, L"pass"))
 		probe_outb(PROBE_EXIT_PORT, PROBE_EXIT_PASS);
 	if (probe_word(opts, n, L"reset"))
