@@ -31,7 +31,7 @@
 #define BLI_FEATURES_TAGBOOT                                                                  \
 	(BLI_FEATURE_CONFIG_TIMEOUT | BLI_FEATURE_CONFIG_TIMEOUT_ONE_SHOT |                     \
 	 BLI_FEATURE_ENTRY_DEFAULT | BLI_FEATURE_ENTRY_ONESHOT | BLI_FEATURE_BOOT_COUNTING |    \
-	 BLI_FEATURE_SORT_KEY | BLI_FEATURE_SAVED_ENTRY)
+	 BLI_FEATURE_XBOOTLDR | BLI_FEATURE_SORT_KEY | BLI_FEATURE_SAVED_ENTRY)
 
 /* ASCII s as UTF-16LE with its NUL into out; returns the bytes, 0 when cap is too small. */
 size_t bli_utf16(const char *s, uint8_t *out, size_t cap);

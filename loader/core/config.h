@@ -107,6 +107,8 @@ struct config_entry {
 	struct bootcount count;                 /* "+LEFT-DONE" in the file name (bootcount.h) */
 	bool type2;                             /* a Type #2 entry: a UKI in /EFI/Linux (uki.c) */
 	bool is_auto;                           /* found by tagboot itself (auto-efi-shell, ...) */
+	bool on_xbootldr;                       /* read from the XBOOTLDR partition: its paths
+	                                         * are on that volume (fw->use_volume) */
 	char title[CONFIG_TITLE_MAX];
 	char version[CONFIG_SHORT_MAX];
 	char sort_key[CONFIG_SHORT_MAX];

@@ -55,6 +55,12 @@ enum fw_key_code {
 
 struct fw;
 
+/* The volumes entries can live on (the UAPI Boot Loader Specification's $ESP and $BOOT). */
+enum fw_volume {
+	FW_VOLUME_ESP = 0,
+	FW_VOLUME_XBOOTLDR = 1,
+};
+
 /* Whose variable: tagboot's own (TAGBOOT_VARIABLE_GUID d9f1c880-608f-4303-9167-16bbde60d084,
  * docs/loader.md), the Boot Loader Interface's (4a67b082-0a4c-41cf-b6c7-440b29bb8c4f, what
  * systemd's bootctl reads and writes), or EFI_GLOBAL_VARIABLE (OsIndications...). */
@@ -95,6 +101,10 @@ struct fw {
 	enum fw_status (*read_head)(struct fw *fw, const char *path, uint64_t max, uint64_t *addr,
 	                            uint64_t *size, uint64_t *file_size);
 	bool (*file_exists)(struct fw *fw, const char *path);
+	/* Which volume the file calls above use: FW_VOLUME_ESP (the loader's own, the default) or
+	 * FW_VOLUME_XBOOTLDR (the Extended Boot Loader partition on the same disk). false, and
+	 * nothing changed, when there is no such volume. May be NULL (one volume only). */
+	bool (*use_volume)(struct fw *fw, enum fw_volume volume);
 	/* Rename the file path (ASCII, '/' separators) to new_name in the same directory. May be
 	 * NULL (tests that do not care). */
 	enum fw_status (*rename_file)(struct fw *fw, const char *path, const char *new_name);

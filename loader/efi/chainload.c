@@ -213,7 +213,8 @@ static const char *chainload_check_target(struct fw *fw, struct fw_uefi *u,
 	const char *verdict = NULL;
 	char own[CONFIG_PATH_MAX];
 	uint64_t own_addr = 0, own_size = 0;
-	if (fw_uefi_own_path(u, own, sizeof(own)) &&
+	/* The loader's own file is on the ESP; an entry on XBOOTLDR is stopped by the mark. */
+	if (u->root == u->esp_root && fw_uefi_own_path(u, own, sizeof(own)) &&
 	    fw->read_file(fw, own, &own_addr, &own_size) == FW_OK) {
 		if (own_size == size &&
 		    util_memcmp((const void *)(uintptr_t)addr, (const void *)(uintptr_t)own_addr,
@@ -234,7 +235,7 @@ bool chainload_run(struct fw *fw, struct fw_uefi *u, const struct config_entry *
 		chainload_error(fw, e, e->path, "cannot build a device path", 0);
 		return false;
 	}
-	EFI_DEVICE_PATH *dp = FileDevicePath(u->loaded_image->DeviceHandle, name);
+	EFI_DEVICE_PATH *dp = FileDevicePath(u->device, name);
 	if (!dp) {
 		chainload_error(fw, e, e->path, "cannot build a device path", 0);
 		return false;

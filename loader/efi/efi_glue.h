@@ -18,7 +18,11 @@ struct fw_uefi {
 	EFI_HANDLE image;
 	EFI_SYSTEM_TABLE *st;
 	EFI_LOADED_IMAGE *loaded_image;
-	EFI_FILE_HANDLE root;       /* root directory of the loader's volume, NULL if none */
+	EFI_FILE_HANDLE root;       /* root of the volume in use (fw->use_volume), NULL if none */
+	EFI_HANDLE device;          /* its device handle (device paths of chainloaded files) */
+	EFI_FILE_HANDLE esp_root;   /* the loader's own volume */
+	EFI_FILE_HANDLE xbootldr_root; /* the Extended Boot Loader partition, NULL if none */
+	EFI_HANDLE xbootldr_device;
 	bool exited;                /* ExitBootServices was called: UART only from now on */
 	bool conout_has_serial;     /* ConOut already mirrors to a UART: do not write COM1 twice */
 };

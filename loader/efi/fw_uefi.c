@@ -469,6 +469,92 @@ bool fw_uefi_partition_guid(const struct fw_uefi *u, uint8_t guid[16])
 	return false;
 }
 
+/* EFI_PARTITION_INFO_PROTOCOL (UEFI 2.10 13.18; gnu-efi 3.0.15 lacks it), packed as edk2
+ * declares it: the GPT entry of the partition behind a handle. */
+#define FW_UEFI_PARTITION_INFO_GUID \
+	{0x8cf2f62c, 0xbc9b, 0x4821, {0x80, 0x8d, 0xec, 0x9e, 0xc4, 0x21, 0xa1, 0xa0}}
+struct fw_uefi_partition_info {
+	UINT32 revision;
+	UINT32 type; /* 2: GPT */
+	UINT8 system;
+	UINT8 reserved[7];
+	EFI_GUID type_guid; /* the GPT entry starts here */
+	EFI_GUID unique_guid;
+} __attribute__((packed));
+/* The Extended Boot Loader partition's type (UAPI Discoverable Partitions Specification). */
+static const EFI_GUID fw_uefi_xbootldr_type = {
+	0xbc13c2ff, 0x59e6, 0x4262, {0xa3, 0x52, 0xb2, 0x75, 0xfd, 0x6f, 0x71, 0x72}};
+
+/* Bytes of a device path up to its first hard drive node: the disk it is on. */
+static size_t fw_uefi_disk_prefix(const EFI_DEVICE_PATH *dp)
+{
+	const uint8_t *p = (const uint8_t *)dp;
+	size_t n = 0;
+	for (unsigned guard = 0; guard < 64 && p[n] != END_DEVICE_PATH_TYPE; guard++) {
+		uint16_t len = (uint16_t)(p[n + 2] | (p[n + 3] << 8));
+		if (len < 4)
+			return 0;
+		if (p[n] == MEDIA_DEVICE_PATH && p[n + 1] == MEDIA_HARDDRIVE_DP)
+			return n;
+		n += len;
+	}
+	return 0;
+}
+
+/*
+ * The XBOOTLDR partition: a GPT partition of type bc13c2ff-... on the disk the loader came
+ * from (the Boot Loader Specification's $BOOT). Found through the firmware's partition info
+ * protocol, compared by device path up to the partition node.
+ */
+static void fw_uefi_find_xbootldr(struct fw_uefi *u)
+{
+	EFI_GUID pi_guid = FW_UEFI_PARTITION_INFO_GUID, dp_guid = DEVICE_PATH_PROTOCOL;
+	EFI_GUID fs_guid = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
+	EFI_DEVICE_PATH *esp_dp = NULL;
+	if (!u->loaded_image ||
+	    BS->HandleProtocol(u->loaded_image->DeviceHandle, &dp_guid, (void **)&esp_dp) != EFI_SUCCESS)
+		return;
+	size_t disk = fw_uefi_disk_prefix(esp_dp);
+	UINTN count = 0;
+	EFI_HANDLE *handles = NULL;
+	if (disk == 0 ||
+	    BS->LocateHandleBuffer(ByProtocol, &pi_guid, NULL, &count, &handles) != EFI_SUCCESS)
+		return;
+	for (UINTN i = 0; i < count && !u->xbootldr_root; i++) {
+		struct fw_uefi_partition_info *pi = NULL;
+		EFI_DEVICE_PATH *dp = NULL;
+		EFI_FILE_IO_INTERFACE *fs = NULL;
+		if (BS->HandleProtocol(handles[i], &pi_guid, (void **)&pi) != EFI_SUCCESS || !pi ||
+		    pi->type != 2 ||
+		    util_memcmp(&pi->type_guid, &fw_uefi_xbootldr_type, sizeof(EFI_GUID)) != 0 ||
+		    BS->HandleProtocol(handles[i], &dp_guid, (void **)&dp) != EFI_SUCCESS ||
+		    fw_uefi_disk_prefix(dp) != disk || util_memcmp(dp, esp_dp, disk) != 0 ||
+		    BS->HandleProtocol(handles[i], &fs_guid, (void **)&fs) != EFI_SUCCESS)
+			continue;
+		EFI_FILE_HANDLE root = NULL;
+		if (fs->OpenVolume(fs, &root) == EFI_SUCCESS) {
+			u->xbootldr_root = root;
+			u->xbootldr_device = handles[i];
+		}
+	}
+	FreePool(handles);
+}
+
+static bool fw_uefi_use_volume(struct fw *fw, enum fw_volume volume)
+{
+	struct fw_uefi *u = fw_uefi_of(fw);
+	if (volume == FW_VOLUME_XBOOTLDR) {
+		if (!u->xbootldr_root)
+			return false;
+		u->root = u->xbootldr_root;
+		u->device = u->xbootldr_device;
+		return true;
+	}
+	u->root = u->esp_root;
+	u->device = u->loaded_image ? u->loaded_image->DeviceHandle : NULL;
+	return true;
+}
+
 void fw_uefi_init(struct fw *fw, struct fw_uefi *u, EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
 	util_memset(u, 0, sizeof(*u));
@@ -482,6 +568,10 @@ void fw_uefi_init(struct fw *fw, struct fw_uefi *u, EFI_HANDLE image, EFI_SYSTEM
 		            EFI_SUCCESS &&
 		    fs->OpenVolume(fs, &u->root) != EFI_SUCCESS)
 			u->root = NULL;
+		u->device = u->loaded_image->DeviceHandle;
+		u->esp_root = u->root;
+		if (u->root)
+			fw_uefi_find_xbootldr(u);
 	}
 	u->conout_has_serial = fw_uefi_conout_has_serial();
 	util_memset(fw, 0, sizeof(*fw));
@@ -494,6 +584,7 @@ void fw_uefi_init(struct fw *fw, struct fw_uefi *u, EFI_HANDLE image, EFI_SYSTEM
 	fw->file_exists = fw_uefi_file_exists;
 	fw->read_head = fw_uefi_read_part;
 	fw->rename_file = fw_uefi_rename_file;
+	fw->use_volume = fw_uefi_use_volume;
 	fw->list_dir = fw_uefi_list_dir;
 	fw->write = fw_uefi_write;
 	fw->read_key = fw_uefi_read_key;

@@ -34,6 +34,7 @@ struct main_entries {
 	 * in its place without a word would be booting the wrong entry. */
 	bool default_broken;
 	char broken_default[CONFIG_ID_MAX];
+	bool xbootldr;              /* listing the XBOOTLDR partition now */
 };
 
 static void main_diag_emit(void *ctx, int level, const char *msg)
@@ -151,7 +152,9 @@ static void main_add_entry(void *ctx, const char *name)
 		es->skipped++;
 		return;
 	}
-	secure_note_file(path, addr, size);
+	/* The enrolled config hash covers the ESP; XBOOTLDR is not read under Secure Boot. */
+	if (!es->xbootldr)
+		secure_note_file(path, addr, size);
 	struct config_entry *e = &es->items[es->count];
 	struct config_diag diag;
 	config_diag_init(&diag, main_diag_emit, fw);
@@ -180,6 +183,7 @@ static void main_add_entry(void *ctx, const char *name)
 		es->skipped++;
 		return;
 	}
+	e->on_xbootldr = es->xbootldr;
 	es->count++;
 }
 
@@ -222,7 +226,32 @@ static void main_add_uki(void *ctx, const char *name)
 		boot_log_end(fw, &line);
 		return;
 	}
+	e->on_xbootldr = es->xbootldr;
 	es->count++;
+}
+
+/*
+ * Entries on the Extended Boot Loader partition ($BOOT) of the loader's disk, as
+ * systemd-boot reads them: /loader/entries and /EFI/Linux there, paths relative to it. Not
+ * under Secure Boot: the enrolled config hash covers the ESP only.
+ */
+static void main_add_xbootldr(struct main_entries *es)
+{
+	struct fw *fw = es->fw;
+	if (main_facts.secure_boot || !fw->use_volume || !fw->use_volume(fw, FW_VOLUME_XBOOTLDR))
+		return;
+	size_t before = es->count;
+	es->xbootldr = true;
+	fw->list_dir(fw, MAIN_ENTRIES_DIR, main_add_entry, es);
+	fw->list_dir(fw, MAIN_UKI_DIR, main_add_uki, es);
+	es->xbootldr = false;
+	fw->use_volume(fw, FW_VOLUME_ESP);
+	struct boot_log_line line;
+	boot_log_begin(&line, false);
+	util_sb_str(&line.sb, "XBOOTLDR partition: ");
+	util_sb_u64(&line.sb, es->count - before);
+	util_sb_str(&line.sb, es->count - before == 1 ? " entry" : " entries");
+	boot_log_end(fw, &line);
 }
 
 /* Show the error long enough to be read (a key skips the wait), then give up. */
@@ -335,6 +364,9 @@ static EFI_STATUS main_boot(struct fw *fw, struct config_entry *e, const struct 
 		return main_fail(fw, EFI_SECURITY_VIOLATION);
 	if (e->kind == CONFIG_KIND_FIRMWARE_SETUP)
 		return main_fail(fw, main_reboot_to_firmware(fw));
+	/* Every file of the entry is on its own volume. */
+	if (fw->use_volume)
+		fw->use_volume(fw, e->on_xbootldr ? FW_VOLUME_XBOOTLDR : FW_VOLUME_ESP);
 	/* Boot counting and the Boot Loader Interface: before anything starts (bli_vars.h). */
 	if (!bli_booting(fw, e, choice))
 		boot_log(fw, "warning: boot counting: cannot rename the entry file; booting anyway");
@@ -515,6 +547,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	/* Type #2 entries. A UKI verifies itself (the firmware checks its signature), so it is
 	 * not part of the enrolled config hash. */
 	if (fw->list_dir(fw, MAIN_UKI_DIR, main_add_uki, &es) == FW_OK)
+		ls = FW_OK;
+	main_add_xbootldr(&es);
+	if (es.count > 0)
 		ls = FW_OK;
 	if (!secure_check_config(fw, main_facts.secure_boot)) {
 		if (es.items)

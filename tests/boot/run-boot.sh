@@ -4,7 +4,7 @@
 # Usage: tests/boot/run-boot.sh --esp DIR [--name N] [--smp N] [--mem M] [--machine q35|pc]
 #            [--timeout S] [--expect pass|fail|loader-error|efi-pass|firmware-refused|reset] [--expect-text TEXT]
 #            [--expect-cpus N] [--live] [--secure-boot] [--qemu-arg ARG]...
-#            [--allow-reboot] [--max-starts N] [--expect-no-text TEXT] [--gpt]
+#            [--allow-reboot] [--max-starts N] [--expect-no-text TEXT] [--gpt] [--xbootldr DIR]
 # Prints "PASS name (Ns)" or "FAIL name: reason" (then the log) and exits 0 or 1.
 # Everything of a run lives in build/boot/NAME/; the last run is also kept in build/last-boot/.
 set -u
@@ -22,7 +22,7 @@ FIRMWARE_REFUSED='BdsDxe: failed to (load|start) Boot[0-9A-F]+ "UEFI QEMU HARDDI
 LOADER_GAVE_UP='returning to (the )?firmware|return to the firmware|BdsDxe: failed to start|Shell> '
 
 name=boot esp="" smp=1 mem=512M machine=q35 timeout_s=180 expect=pass expect_text=""
-expect_cpus="" live=0 allow_reboot=0 max_starts="" expect_no_text="" gpt=0
+expect_cpus="" live=0 allow_reboot=0 max_starts="" expect_no_text="" gpt=0 xbootldr=""
 extra_qemu=()
 
 usage() {
@@ -51,6 +51,8 @@ while [ $# -gt 0 ]; do
 	# MBR disk): the loader then has a partition GUID (LoaderDevicePartUUID). Writes stay in
 	# the image.
 	--gpt) gpt=1; shift ;;
+	# With --gpt: a second partition of the XBOOTLDR type (bc13c2ff-...) holding DIR.
+	--xbootldr) xbootldr=$2; gpt=1; shift 2 ;;
 	# Debian's snakeoil OVMF: Secure Boot on, PK/KEK/db = /usr/share/ovmf/PkKek-1-snakeoil.pem.
 	--secure-boot) OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd
 		OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd; shift ;;
@@ -119,16 +121,32 @@ if [ "$gpt" = 1 ]; then
 		command -v "$tool" >/dev/null || { echo "run-boot.sh: $tool missing (make deps)" >&2; exit 2; }
 	done
 	disk="$work/disk.img"
-	mb=$(( $(du -sm "$work/esp" | cut -f1) * 2 + 64 ))
+	esp_mb=$(( $(du -sm "$work/esp" | cut -f1) * 2 + 64 ))
+	x_mb=0
+	if [ -n "$xbootldr" ]; then
+		[ -d "$xbootldr" ] || { echo "run-boot.sh: --xbootldr: '$xbootldr' is not a directory" >&2; exit 2; }
+		x_mb=$(( $(du -sm "$xbootldr" | cut -f1) * 2 + 64 ))
+	fi
 	rm -f "$disk"
-	truncate -s "${mb}M" "$disk"
-	# One EFI System partition from 1 MiB to the end, with a fixed GUID the tests can expect.
-	printf 'label: gpt\nstart=2048, type=U, uuid=4a1ae9d5-b0c4-4c3a-8f07-7a3a6d2b1c01\n' |
-		sfdisk -q "$disk" >/dev/null || { echo "run-boot.sh: sfdisk failed" >&2; exit 2; }
-	mkfs.vfat -F 32 --offset 2048 "$disk" $(( (mb - 2) * 1024 )) >"$work/mkfs.log" 2>&1 ||
+	truncate -s "$(( esp_mb + x_mb + 2 ))M" "$disk"
+	# The ESP from 1 MiB, then (--xbootldr) the XBOOTLDR partition, with fixed GUIDs the
+	# tests can expect.
+	{
+		printf 'label: gpt\n'
+		printf 'start=2048, size=%dMiB, type=U, uuid=4a1ae9d5-b0c4-4c3a-8f07-7a3a6d2b1c01\n' "$esp_mb"
+		[ -n "$xbootldr" ] && printf 'size=%dMiB, type=bc13c2ff-59e6-4262-a352-b275fd6f7172, uuid=7d3f0b6e-2c1a-4e55-9b8a-0f61e2c4d702\n' "$x_mb"
+	} | sfdisk -q "$disk" >/dev/null || { echo "run-boot.sh: sfdisk failed" >&2; exit 2; }
+	mkfs.vfat -F 32 --offset 2048 "$disk" $(( esp_mb * 1024 )) >"$work/mkfs.log" 2>&1 ||
 		{ echo "run-boot.sh: mkfs.vfat failed" >&2; exit 2; }
 	MTOOLS_SKIP_CHECK=1 mcopy -s -Q -i "$disk@@1M" "$work/esp"/* ::/ ||
 		{ echo "run-boot.sh: mcopy failed" >&2; exit 2; }
+	if [ -n "$xbootldr" ]; then
+		off=$(( 2048 + esp_mb * 2048 ))
+		mkfs.vfat -F 32 --offset "$off" "$disk" $(( x_mb * 1024 )) >>"$work/mkfs.log" 2>&1 ||
+			{ echo "run-boot.sh: mkfs.vfat (XBOOTLDR) failed" >&2; exit 2; }
+		MTOOLS_SKIP_CHECK=1 mcopy -s -Q -i "$disk@@$(( off * 512 ))" "$xbootldr"/* ::/ ||
+			{ echo "run-boot.sh: mcopy (XBOOTLDR) failed" >&2; exit 2; }
+	fi
 fi
 
 start=$(date +%s)

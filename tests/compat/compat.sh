@@ -65,7 +65,7 @@ if want bli-vars; then
 		[ "$(var_of $n LoaderEntrySelected)" = "probe.conf" ] || why="$why LoaderEntrySelected='$(var_of $n LoaderEntrySelected)'"
 		case "$(var_of $n LoaderEntries)" in "other.conf,probe.conf"|"other.conf,probe.conf,auto-"*) ;;
 		*) why="$why LoaderEntries='$(var_of $n LoaderEntries)'" ;; esac
-		[ "$(var_of $n LoaderFeatures | tr A-F a-f)" = "0x31f" ] || why="$why LoaderFeatures='$(var_of $n LoaderFeatures)'"
+		[ "$(var_of $n LoaderFeatures | tr A-F a-f)" = "0x33f" ] || why="$why LoaderFeatures='$(var_of $n LoaderFeatures)'"
 		[ "$(var_of $n LoaderImageIdentifier)" = '\EFI\BOOT\BOOTX64.EFI' ] || why="$why LoaderImageIdentifier='$(var_of $n LoaderImageIdentifier)'"
 		case "$(var_of $n LoaderFirmwareType)" in "UEFI 2."[0-9][0-9]) ;; *) why="$why LoaderFirmwareType='$(var_of $n LoaderFirmwareType)'" ;; esac
 		case "$(var_of $n LoaderFirmwareInfo)" in "EDK II "[0-9]*.[0-9][0-9]) ;; *) why="$why LoaderFirmwareInfo='$(var_of $n LoaderFirmwareInfo)'" ;; esac
@@ -182,6 +182,31 @@ if want same-saved; then
 		ok "same-saved (both: ${out[0]})"
 	else
 		bad same-saved "tagboot booted '${out[0]}', systemd-boot booted '${out[1]}'"
+	fi
+fi
+
+# XBOOTLDR: a GPT disk with the ESP and an Extended Boot Loader partition; the entry there (and
+# the program it runs) lives on that partition and sorts first: both loaders boot it.
+if want same-xbootldr; then
+	out=()
+	for label in tagboot systemd-boot; do
+		loader=$ESP/EFI/BOOT/BOOTX64.EFI
+		[ "$label" = systemd-boot ] && loader=$SDBOOT
+		d=$(new_esp "xbootldr-$label" "$loader" $'timeout 0\n')
+		probe_entry "$d" esp.conf "id=esp pass" "sort-key zz"
+		x="$WORK/xbootldr-part-$label"
+		mkdir -p "$x/loader/entries" "$x/EFI/tests"
+		cp build/payload/probe.efi "$x/EFI/tests/probe.efi"
+		printf 'title on XBOOTLDR\nefi /EFI/tests/probe.efi\noptions id=xbootldr pass\nsort-key aa\n' \
+			>"$x/loader/entries/xb.conf"
+		"$RUN" --name "compat-xbootldr-$label" --esp "$d" --xbootldr "$x" --smp 1 --mem 256M \
+			--timeout 120 --expect efi-pass >"$WORK/xbootldr-$label.out" 2>&1
+		out+=("$(options_of "compat-xbootldr-$label" | head -n 1)")
+	done
+	if [ "${out[0]}" = "id=xbootldr pass" ] && [ "${out[0]}" = "${out[1]}" ]; then
+		ok "same-xbootldr (both: ${out[0]})"
+	else
+		bad same-xbootldr "tagboot booted '${out[0]}', systemd-boot booted '${out[1]}'"
 	fi
 fi
 

@@ -349,7 +349,7 @@ check_bootctl() {
 	for want in 'BOOTCTL:       Product: tagboot 0.1.0' 'BOOTCTL:      Features: ✓ Boot counting' \
 		'BOOTCTL:                ✓ Menu timeout control' 'BOOTCTL:                ✓ One-shot menu timeout control' \
 		'BOOTCTL:                ✓ Default entry control' 'BOOTCTL:                ✓ One-shot entry control' \
-		'BOOTCTL:                ✗ Support for XBOOTLDR partition' \
+		'BOOTCTL:                ✓ Support for XBOOTLDR partition' \
 		'BOOTCTL:                ✗ Support for passing random seed to OS' \
 		'BOOTCTL:                ✓ Support Type #1 sort-key field' 'BOOTCTL:                ✓ Support @saved pseudo-entry' \
 		'BOOTCTL:       Firmware: UEFI 2.70 (EDK II 1.00)' 'BOOTCTL:          File: └─/EFI/BOOT/BOOTX64.EFI' \
