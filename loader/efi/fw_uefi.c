@@ -261,18 +261,17 @@ static EFI_GUID fw_uefi_var_guids[] = {
 	{0x8be4df61, 0x93ca, 0x11d2, {0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c}},
 };
 
-/* Variable names are short ASCII constants of the loader. Through RT, not BS: the runtime
- * table stays valid after ExitBootServices (UEFI 2.10 8.2, before SetVirtualAddressMap). */
-static bool fw_uefi_var_name(const char *name, CHAR16 *out, size_t cap)
+/* The GUID of vendor and name as UCS-2 (names are short ASCII constants of the loader, so
+ * the path conversion does), or NULL for an unknown vendor or a name too long. Through RT,
+ * not BS: the runtime table stays valid after ExitBootServices (UEFI 2.10 8.2, before
+ * SetVirtualAddressMap). */
+static EFI_GUID *fw_uefi_var_key(enum fw_var_vendor vendor, const char *name, CHAR16 *out,
+                                 size_t cap)
 {
-	size_t i = 0;
-	for (; name[i]; i++) {
-		if (i + 1 >= cap)
-			return false;
-		out[i] = (CHAR16)(unsigned char)name[i];
-	}
-	out[i] = 0;
-	return true;
+	if ((unsigned)vendor >= sizeof(fw_uefi_var_guids) / sizeof(fw_uefi_var_guids[0]) ||
+	    !fw_uefi_path16(name, out, cap))
+		return NULL;
+	return &fw_uefi_var_guids[vendor];
 }
 
 static enum fw_status fw_uefi_set_variable(struct fw *fw, enum fw_var_vendor vendor,
@@ -280,15 +279,13 @@ static enum fw_status fw_uefi_set_variable(struct fw *fw, enum fw_var_vendor ven
                                            const void *data, size_t size)
 {
 	(void)fw;
-	if ((unsigned)vendor >= sizeof(fw_uefi_var_guids) / sizeof(fw_uefi_var_guids[0]))
-		return FW_INVALID_PARAMETER;
 	CHAR16 n[64];
-	if (!fw_uefi_var_name(name, n, 64))
+	EFI_GUID *guid = fw_uefi_var_key(vendor, name, n, 64);
+	if (!guid)
 		return FW_INVALID_PARAMETER;
 	UINT32 attr = EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS |
 	              (volatile_only ? 0u : EFI_VARIABLE_NON_VOLATILE);
-	EFI_STATUS s = RT->SetVariable(n, &fw_uefi_var_guids[vendor], attr, size,
-	                               (void *)(uintptr_t)data);
+	EFI_STATUS s = RT->SetVariable(n, guid, attr, size, (void *)(uintptr_t)data);
 	/* Deleting what is not there is success for the loader. */
 	if (size == 0 && s == EFI_NOT_FOUND)
 		s = EFI_SUCCESS;
@@ -299,14 +296,13 @@ static enum fw_status fw_uefi_get_variable(struct fw *fw, enum fw_var_vendor ven
                                            const char *name, void *data, size_t *size)
 {
 	(void)fw;
-	if ((unsigned)vendor >= sizeof(fw_uefi_var_guids) / sizeof(fw_uefi_var_guids[0]))
-		return FW_INVALID_PARAMETER;
 	CHAR16 n[64];
-	if (!fw_uefi_var_name(name, n, 64))
+	EFI_GUID *guid = fw_uefi_var_key(vendor, name, n, 64);
+	if (!guid)
 		return FW_INVALID_PARAMETER;
 	UINTN sz = *size;
 	UINT32 attr = 0;
-	EFI_STATUS s = RT->GetVariable(n, &fw_uefi_var_guids[vendor], &attr, &sz, data);
+	EFI_STATUS s = RT->GetVariable(n, guid, &attr, &sz, data);
 	*size = sz;
 	return fw_uefi_status(s);
 }

@@ -128,13 +128,24 @@ if want boot-counting; then
 fi
 
 # ---- side by side: the same ESP under tagboot and under systemd-boot 252 boots the same
-# entry with the same options. Each case: NAME | loader.conf | entries as FILE=OPTIONS[@EXTRA]
+# entry with the same options.
+LOADERS="tagboot systemd-boot"
+loader_of() { [ "$1" = systemd-boot ] && echo "$SDBOOT" || echo "$ESP/EFI/BOOT/BOOTX64.EFI"; }
+# same_verdict NAME WANT TAGBOOT SYSTEMD-BOOT: both loaders booted the same (and, when WANT is
+# not empty, that).
+same_verdict() {
+	if [ -z "$3" ] || [ "$3" != "$4" ] || { [ -n "$2" ] && [ "$3" != "$2" ]; }; then
+		bad "$1" "tagboot booted '$3', systemd-boot booted '$4'"
+	else
+		ok "$1 (both: ${3:0:60})"
+	fi
+}
+# Each case: NAME | loader.conf | entries as FILE=OPTIONS[@EXTRA]
 side_case() {
 	local name=$1 conf=$2 entries=$3 loader label out=() e
 	want "same-$name" || return 0
-	for label in tagboot systemd-boot; do
-		loader=$ESP/EFI/BOOT/BOOTX64.EFI
-		[ "$label" = systemd-boot ] && loader=$SDBOOT
+	for label in $LOADERS; do
+		loader=$(loader_of "$label")
 		local d
 		d=$(new_esp "$name-$label" "$loader" "$conf")
 		IFS=';' read -r -a list <<<"$entries"
@@ -148,11 +159,7 @@ side_case() {
 			--expect efi-pass >"$WORK/$name-$label.out" 2>&1
 		out+=("$(options_of "compat-$name-$label" | head -n 1)")
 	done
-	if [ -z "${out[0]}" ] || [ "${out[0]}" != "${out[1]}" ]; then
-		bad "same-$name" "tagboot booted '${out[0]}', systemd-boot booted '${out[1]}'"
-	else
-		ok "same-$name (both: ${out[0]:0:60})"
-	fi
+	same_verdict "same-$name" "" "${out[0]}" "${out[1]}"
 }
 
 side_case order $'timeout 0\n' "a-6.9.conf=id=a-6.9 pass;a-6.10.conf=id=a-6.10 pass;b.conf=id=b pass"
@@ -167,32 +174,24 @@ side_case key-without-value $'timeout 0\n' "e.conf=id=e pass@title\nversion"
 # the third start boots a again by @saved, which sends it to b once more (its second run passes).
 if want same-saved; then
 	out=()
-	for label in tagboot systemd-boot; do
-		loader=$ESP/EFI/BOOT/BOOTX64.EFI
-		[ "$label" = systemd-boot ] && loader=$SDBOOT
-		d=$(new_esp "saved-$label" "$loader" $'default @saved\ntimeout 0\n')
+	for label in $LOADERS; do
+		d=$(new_esp "saved-$label" "$(loader_of "$label")" $'default @saved\ntimeout 0\n')
 		probe_entry "$d" a.conf "id=a oneshot=b.conf reset" "sort-key a"
 		probe_entry "$d" b.conf "id=b runs=2" "sort-key b"
 		"$RUN" --name "compat-saved-$label" --esp "$d" --smp 1 --mem 256M --timeout 150 \
 			--allow-reboot --max-starts 4 --expect efi-pass >"$WORK/saved-$label.out" 2>&1
 		out+=("$(options_of "compat-saved-$label" | tr '\n' '|')")
 	done
-	if [ "${out[0]}" = "id=a oneshot=b.conf reset|id=b runs=2|id=a oneshot=b.conf reset|id=b runs=2|" ] &&
-		[ "${out[0]}" = "${out[1]}" ]; then
-		ok "same-saved (both: ${out[0]})"
-	else
-		bad same-saved "tagboot booted '${out[0]}', systemd-boot booted '${out[1]}'"
-	fi
+	same_verdict same-saved "id=a oneshot=b.conf reset|id=b runs=2|id=a oneshot=b.conf reset|id=b runs=2|" \
+		"${out[0]}" "${out[1]}"
 fi
 
 # XBOOTLDR: a GPT disk with the ESP and an Extended Boot Loader partition; the entry there (and
 # the program it runs) lives on that partition and sorts first: both loaders boot it.
 if want same-xbootldr; then
 	out=()
-	for label in tagboot systemd-boot; do
-		loader=$ESP/EFI/BOOT/BOOTX64.EFI
-		[ "$label" = systemd-boot ] && loader=$SDBOOT
-		d=$(new_esp "xbootldr-$label" "$loader" $'timeout 0\n')
+	for label in $LOADERS; do
+		d=$(new_esp "xbootldr-$label" "$(loader_of "$label")" $'timeout 0\n')
 		probe_entry "$d" esp.conf "id=esp pass" "sort-key zz"
 		x="$WORK/xbootldr-part-$label"
 		mkdir -p "$x/loader/entries" "$x/EFI/tests"
@@ -203,11 +202,7 @@ if want same-xbootldr; then
 			--timeout 120 --expect efi-pass >"$WORK/xbootldr-$label.out" 2>&1
 		out+=("$(options_of "compat-xbootldr-$label" | head -n 1)")
 	done
-	if [ "${out[0]}" = "id=xbootldr pass" ] && [ "${out[0]}" = "${out[1]}" ]; then
-		ok "same-xbootldr (both: ${out[0]})"
-	else
-		bad same-xbootldr "tagboot booted '${out[0]}', systemd-boot booted '${out[1]}'"
-	fi
+	same_verdict same-xbootldr "id=xbootldr pass" "${out[0]}" "${out[1]}"
 fi
 
 long=$(printf 'x%.0s' $(seq 1 1100))
