@@ -18,6 +18,7 @@
 #include "smp.h"
 #include "tagboot_handoff.h"
 #include "timer.h"
+#include "verify.h"
 
 /* The kernel works on copies of the blob in its own image: the loader's copy sits in
  * LOADER_RECLAIMABLE memory, which the kernel gives back once it has left the handoff. */
@@ -267,6 +268,9 @@ void kernel_main(uint64_t handoff_phys)
 	report_memmap(kernel_handoff, &counts);
 	struct options options;
 	kernel_read_options(&options);
+	/* Still on the loader's page tables and stack: what the 1.1 records say about them can
+	 * be checked only now. */
+	verify_handoff_1_1(kernel_handoff, handoff_phys, &options);
 
 	const char *error = NULL;
 	if (!smp_plan_from_handoff(kernel_handoff, &kernel_plan, &error))

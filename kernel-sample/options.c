@@ -20,6 +20,10 @@ bool options_parse(const char *cmdline, struct options *out, const char **error)
 	out->test_fault = false;
 	out->test_triple_fault = false;
 	out->poison = APCHECK_NONE;
+	out->check_modules = false;
+	out->expect_path = NULL;
+	out->expect_path_len = 0;
+	out->expect_partition = NULL;
 	*error = NULL;
 	if (cmdline == NULL)
 		return true;
@@ -46,7 +50,18 @@ bool options_parse(const char *cmdline, struct options *out, const char **error)
 			out->test_fault = true;
 		else if (options_word_is(word, length, "test-triple-fault"))
 			out->test_triple_fault = true;
-		else if (length >= 7 && options_word_is(word, 7, "poison=")) {
+		else if (options_word_is(word, length, "check-modules"))
+			out->check_modules = true;
+		else if (length > 17 && options_word_is(word, 17, "expect-boot-path=")) {
+			out->expect_path = word + 17;
+			out->expect_path_len = (unsigned)(length - 17);
+		} else if (length >= 17 && options_word_is(word, 17, "expect-partition=")) {
+			if (length != 17 + 36) {
+				*error = "expect-partition= takes a GUID of 36 characters";
+				return false;
+			}
+			out->expect_partition = word + 17;
+		} else if (length >= 7 && options_word_is(word, 7, "poison=")) {
 			out->poison = apcheck_class_parse(word + 7, (unsigned)(length - 7));
 			if (out->poison == APCHECK_NONE) {
 				*error = "poison= takes mailbox, loop-code, page-tables, stacks or trampoline";

@@ -13,6 +13,11 @@ struct options {
 	bool test_triple_fault; /* test-triple-fault: empty IDT, then #UD: the CPU resets (tests the runner) */
 	enum apcheck_class poison; /* poison=CLASS: overwrite that AP-held class just before the
 	                            * wakeup (the proof that its tag is load-bearing) */
+	/* handoff 1.1 checks (verify.c) that need to know what the test set up */
+	bool check_modules;         /* check-modules: each module's file starts with its string */
+	const char *expect_path;    /* expect-boot-path=PATH: the boot-device record's path */
+	unsigned expect_path_len;
+	const char *expect_partition; /* expect-partition=GUID (36 characters, lower case) */
 };
 
 /* Parse a NUL-terminated command line (may be NULL). Unknown words (console=ttyS0, ...) are

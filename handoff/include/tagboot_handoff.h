@@ -1,4 +1,4 @@
-/* tagboot_handoff.h: the tagboot memory-handoff contract, v1 (copy this file alone into a kernel). */
+/* tagboot_handoff.h: the tagboot memory-handoff contract, v1.1 (copy this file alone into a kernel). */
 /*
  * Self-contained on purpose: it needs only <stdint.h>, <stddef.h> and <stdbool.h>, which every
  * freestanding C11 compiler provides. The full specification is docs/handoff.md; the comments
@@ -35,7 +35,7 @@ extern "C" {
 /* "TAGBOOT1" read as a little-endian u64. */
 #define TB_MAGIC 0x31544f4f42474154ull
 #define TB_VERSION_MAJOR 1
-#define TB_VERSION_MINOR 0
+#define TB_VERSION_MINOR 1
 #define TB_PAGE_SIZE 4096ull
 #define TB_ALIGN 8u
 
@@ -70,7 +70,17 @@ enum tb_record_type {
 	TB_REC_EFI = 8,        /* struct tb_rec_efi: system table and runtime map */
 	TB_REC_TIMESTAMPS = 9, /* struct tb_rec_timestamps */
 	TB_REC_LOADER = 10,    /* struct tb_rec_loader */
+	/* new in 1.1 */
+	TB_REC_KERNEL = 11,      /* struct tb_rec_kernel: where the kernel image and stack are */
+	TB_REC_DIRECT_MAP = 12,  /* struct tb_rec_direct_map: all memory mapped at an offset */
+	TB_REC_EFI_MAP = 13,     /* struct tb_rec_efi_map: the full final EFI memory map */
+	TB_REC_SMBIOS = 14,      /* struct tb_rec_smbios: SMBIOS entry points */
+	TB_REC_BOOT_DEVICE = 15, /* struct tb_rec_boot_device: disk, partition, kernel path */
+	TB_REC_TSC = 16,         /* struct tb_rec_tsc: time-stamp counter frequency */
+	TB_REC_TIME = 17,        /* struct tb_rec_time: wall-clock time at boot */
+	TB_REC_REQUEST = 18,     /* struct tb_rec_request: the kernel's request note, and what was granted */
 };
+#define TB_REC_TYPE_MAX 18 /* highest record type of this minor version */
 
 /* Every record starts with this. size counts the header and is a multiple of 8. */
 struct tb_record {
@@ -237,6 +247,27 @@ struct tb_rec_mp {
 	uint32_t ap_count;        /* number of enabled (or online-capable) APs in the MADT */
 	uint32_t ap_ids_offset;   /* from the record start: u32 apic_id[ap_count] */
 	uint32_t reserved2;
+	/* version 2 (new in 1.1): every MADT processor, BSP and disabled ones included */
+	uint32_t cpu_count;       /* entries at cpus_offset */
+	uint32_t cpus_offset;     /* from the record start: cpu_count entries, cpu_entry_size apart */
+	uint32_t cpu_entry_size;  /* >= sizeof(struct tb_mp_cpu) (16), % 4 == 0 */
+	uint32_t reserved3;
+};
+#define TB_MP_V1_SIZE 48u
+
+#define TB_MP_F_X2APIC_MODE (1u << 3) /* (1.1) the BSP's local APIC is in x2APIC mode at entry */
+
+#define TB_CPU_F_BSP (1u << 0)            /* the CPU that runs the kernel entry */
+#define TB_CPU_F_ENABLED (1u << 1)        /* MADT Enabled: a CPU that exists now */
+#define TB_CPU_F_ONLINE_CAPABLE (1u << 2) /* MADT Online Capable: a hot-plug slot when not enabled */
+#define TB_CPU_F_X2APIC (1u << 3)         /* listed by a Processor Local x2APIC structure (type 9) */
+
+/* One processor of the MADT (MP record version 2). */
+struct tb_mp_cpu {
+	uint32_t apic_id;  /* local (x2)APIC ID */
+	uint32_t acpi_uid; /* ACPI processor UID: the _UID of its processor object */
+	uint32_t flags;    /* TB_CPU_F_* */
+	uint32_t reserved;
 };
 
 /* ---- framebuffer ---- */
@@ -275,7 +306,11 @@ struct tb_rec_module {
 	uint64_t size;        /* bytes of file content */
 	uint32_t name_length; /* bytes, without the NUL */
 	uint32_t name_offset; /* from the record start: NUL-terminated UTF-8 name */
+	/* version 2 (new in 1.1) */
+	uint32_t string_length; /* bytes of the entry's string for the module, without the NUL */
+	uint32_t string_offset; /* from the record start: NUL-terminated UTF-8 string ("" if none) */
 };
+#define TB_MODULE_V1_SIZE 32u
 
 /* ---- EFI ---- */
 
@@ -310,6 +345,190 @@ struct tb_rec_loader {
 	uint16_t reserved;
 	char name[24];        /* "tagboot", NUL padded */
 	char version[32];     /* free-form version string, NUL padded */
+};
+
+/* ---- new in 1.1: kernel image ---- */
+
+struct tb_rec_kernel {
+	struct tb_record hdr; /* type TB_REC_KERNEL, version 1 */
+	uint64_t phys_base;   /* lowest physical address of the image (first PT_LOAD p_paddr) */
+	uint64_t virt_base;   /* the virtual address phys_base is mapped at */
+	uint64_t size;        /* bytes from phys_base to the end of the highest PT_LOAD */
+	uint64_t entry;       /* the entry point (virtual) the loader jumped to */
+	uint64_t stack_base;  /* lowest address of the entry stack (identity mapped) */
+	uint64_t stack_size;  /* bytes of the entry stack; RSP at entry = stack_base + stack_size - 8 */
+};
+
+/* ---- new in 1.1: higher-half direct map ---- */
+
+/* Physical address p in [0, size) is mapped, writable, at virtual offset + p, with pages of
+ * page_size bytes, in the page tables at kernel entry. Present only when the kernel's request
+ * note asked for it (TB_REQ_DIRECT_MAP_YES). */
+struct tb_rec_direct_map {
+	struct tb_record hdr; /* type TB_REC_DIRECT_MAP, version 1 */
+	uint64_t offset;      /* virtual address of physical 0; canonical, 1 GiB aligned */
+	uint64_t size;        /* bytes of physical memory mapped, from 0 */
+	uint32_t page_size;   /* bytes per page of the mapping (2 MiB) */
+	uint32_t reserved;
+};
+#define TB_DIRECT_MAP_DEFAULT_OFFSET 0xffff800000000000ull
+
+/* ---- new in 1.1: the full EFI memory map ---- */
+
+/* The final map ExitBootServices accepted, every descriptor as the firmware returned it
+ * (types, attributes, boot-services regions: nothing normalized). Same layout rules as the
+ * runtime descriptors of TB_REC_EFI. */
+struct tb_rec_efi_map {
+	struct tb_record hdr;  /* type TB_REC_EFI_MAP, version 1 */
+	uint32_t desc_size;    /* bytes from one EFI_MEMORY_DESCRIPTOR to the next (>= 40) */
+	uint32_t desc_version; /* EFI_MEMORY_DESCRIPTOR_VERSION */
+	uint32_t desc_count;   /* descriptors at map_offset */
+	uint32_t map_offset;   /* from the record start */
+};
+
+/* ---- new in 1.1: SMBIOS ---- */
+
+struct tb_rec_smbios {
+	struct tb_record hdr;  /* type TB_REC_SMBIOS, version 1 */
+	uint64_t entry32;      /* physical address of the SMBIOS 2.x entry point ("_SM_"), 0 if none */
+	uint64_t entry64;      /* physical address of the SMBIOS 3.x entry point ("_SM3_"), 0 if none */
+};
+
+/* ---- new in 1.1: boot device ---- */
+
+#define TB_BOOT_DEVICE_F_GPT (1u << 0)      /* disk_guid and partition_guid are valid */
+#define TB_BOOT_DEVICE_F_XBOOTLDR (1u << 1) /* the kernel came from the XBOOTLDR partition */
+#define TB_BOOT_DEVICE_F_DISK_GUID (1u << 2)/* disk_guid is valid (read from the GPT header) */
+
+/* The partition the kernel file was read from. GUIDs in the byte order of the GPT on disk
+ * (the first three fields little-endian, as EFI_GUID). */
+struct tb_rec_boot_device {
+	struct tb_record hdr;      /* type TB_REC_BOOT_DEVICE, version 1 */
+	uint8_t disk_guid[16];     /* GPT header DiskGUID */
+	uint8_t partition_guid[16];/* GPT entry UniquePartitionGUID */
+	uint32_t partition_number; /* 1-based GPT entry number, 0 if unknown */
+	uint32_t flags;            /* TB_BOOT_DEVICE_F_* */
+	uint32_t path_length;      /* bytes of the kernel's path, without the NUL */
+	uint32_t path_offset;      /* from the record start: NUL-terminated path, '/' separated */
+};
+
+/* ---- new in 1.1: TSC frequency ---- */
+
+enum tb_tsc_source {
+	TB_TSC_SOURCE_NONE = 0,          /* frequency unknown (0) */
+	TB_TSC_SOURCE_CPUID_15H = 1,     /* CPUID leaf 0x15 (crystal clock x ratio) */
+	TB_TSC_SOURCE_FIRMWARE_STALL = 2,/* counted across the firmware's Stall() before the exit */
+};
+
+#define TB_TSC_F_INVARIANT (1u << 0) /* CPUID.80000007H:EDX[8]: the rate does not change */
+
+struct tb_rec_tsc {
+	struct tb_record hdr;  /* type TB_REC_TSC, version 1 */
+	uint64_t frequency_hz; /* TSC ticks per second on the BSP, 0 if unknown */
+	uint32_t source;       /* enum tb_tsc_source */
+	uint32_t flags;        /* TB_TSC_F_* */
+};
+
+/* ---- new in 1.1: wall-clock time ---- */
+
+#define TB_TIME_F_VALID (1u << 0)           /* the firmware's clock answered */
+#define TB_TIME_F_ZONE_UNSPECIFIED (1u << 1)/* no time zone given: taken as UTC */
+
+struct tb_rec_time {
+	struct tb_record hdr;  /* type TB_REC_TIME, version 1 */
+	int64_t unix_seconds;  /* seconds since 1970-01-01 00:00:00 UTC */
+	uint64_t tsc;          /* RDTSC on the BSP when the clock was read */
+	uint32_t nanosecond;   /* 0..999999999 */
+	uint16_t year;         /* the firmware's fields, as GetTime returned them */
+	uint8_t month, day, hour, minute, second;
+	uint8_t daylight;      /* EFI_TIME.Daylight */
+	int16_t time_zone;     /* minutes from UTC (local = UTC - time_zone), 2047 = unspecified */
+	uint16_t flags;        /* TB_TIME_F_* */
+};
+
+/* ---- new in 1.1: requests in the kernel image ---- */
+
+/*
+ * A kernel states what it needs with one ELF note: owner "tagboot", type TB_NOTE_REQUEST,
+ * descriptor struct tb_request, in a PT_NOTE segment. TB_REQUEST() below emits it. The loader
+ * reads it before ExitBootServices, grants it or refuses the boot with a message naming the
+ * field, and reports the result in TB_REC_REQUEST. Every field is u32 so the descriptor has
+ * no padding after the 20-byte note header.
+ */
+#define TB_NOTE_NAME "tagboot"
+#define TB_NOTE_REQUEST 0x54420001u
+
+enum tb_req_ap_park {
+	TB_REQ_AP_PARK_DEFAULT = 0, /* as the boot entry says (no `ap-park` line: leave them) */
+	TB_REQ_AP_PARK_NONE = 1,    /* leave the APs as the firmware left them */
+	TB_REQ_AP_PARK_MAILBOX = 2, /* park them on an MP wakeup mailbox unless the firmware does */
+};
+#define TB_REQ_AP_PARK_MAX 2
+
+enum tb_req_framebuffer {
+	TB_REQ_FRAMEBUFFER_DEFAULT = 0, /* a framebuffer record if there is a framebuffer */
+	TB_REQ_FRAMEBUFFER_REQUIRED = 1,/* refuse the boot without a framebuffer */
+	TB_REQ_FRAMEBUFFER_NONE = 2,    /* no framebuffer record (the map still tags its memory) */
+};
+#define TB_REQ_FRAMEBUFFER_MAX 2
+
+enum tb_req_direct_map {
+	TB_REQ_DIRECT_MAP_NO = 0,  /* no direct map (the identity map only) */
+	TB_REQ_DIRECT_MAP_YES = 1, /* map all memory at direct_map_offset (TB_REC_DIRECT_MAP) */
+};
+#define TB_REQ_DIRECT_MAP_MAX 1
+
+#define TB_REQ_STACK_DEFAULT (64u * 1024u)         /* stack_size 0 */
+#define TB_REQ_STACK_MAX (16u * 1024u * 1024u)     /* larger requests are refused */
+
+struct tb_request {
+	uint32_t size;                  /* sizeof(struct tb_request) as the kernel knew it (>= 32) */
+	uint32_t min_minor;             /* refuse to boot if the loader writes an older minor */
+	uint32_t flags;                 /* 0 (no flags defined yet; other bits are refused) */
+	uint8_t ap_park;                /* enum tb_req_ap_park */
+	uint8_t framebuffer;            /* enum tb_req_framebuffer */
+	uint8_t direct_map;             /* enum tb_req_direct_map */
+	uint8_t reserved;               /* 0 */
+	uint32_t stack_size;            /* bytes of entry stack, 0 = TB_REQ_STACK_DEFAULT */
+	uint32_t direct_map_offset_lo;  /* 0 and 0 = TB_DIRECT_MAP_DEFAULT_OFFSET */
+	uint32_t direct_map_offset_hi;
+	uint32_t reserved2;             /* 0 */
+};
+
+/* The whole note as it sits in the image (ELF64 notes: 4-byte aligned words). */
+struct tb_request_note {
+	uint32_t namesz; /* 8 */
+	uint32_t descsz; /* sizeof(struct tb_request) */
+	uint32_t type;   /* TB_NOTE_REQUEST */
+	char name[8];    /* "tagboot" */
+	struct tb_request desc;
+};
+
+/* In one C file of the kernel: TB_REQUEST(.min_minor = 1, .direct_map = TB_REQ_DIRECT_MAP_YES);
+ * The section name starts with .note so that linkers put it in a PT_NOTE segment; a linker
+ * script must keep it (KEEP(*(.note.tagboot))) and give it a PT_NOTE program header. */
+#define TB_REQUEST(...)                                                              \
+	__attribute__((section(".note.tagboot"), aligned(4), used))                   \
+	static const struct tb_request_note tb_request_note_ = {                      \
+		8u, sizeof(struct tb_request), TB_NOTE_REQUEST, TB_NOTE_NAME,         \
+		{ .size = sizeof(struct tb_request), __VA_ARGS__ } }
+
+#define TB_REQUEST_F_NOTE_FOUND (1u << 0)   /* the kernel carried a request note */
+#define TB_REQUEST_F_ENTRY_AP_PARK (1u << 1)/* the entry's `ap-park` line overrode the note's */
+
+/* What the kernel asked for (copied from its note, zero without one) and what it got. */
+struct tb_rec_request {
+	struct tb_record hdr;        /* type TB_REC_REQUEST, version 1 */
+	uint32_t flags;              /* TB_REQUEST_F_* */
+	uint32_t reserved;
+	struct tb_request asked;     /* the note's descriptor (its first 32 bytes) */
+	uint32_t granted_minor;      /* the minor version of this blob */
+	uint8_t granted_ap_park;     /* TB_REQ_AP_PARK_NONE or _MAILBOX: what the loader did */
+	uint8_t granted_framebuffer; /* 1 if a framebuffer record is present, else 0 */
+	uint8_t granted_direct_map;  /* 1 if a direct-map record is present, else 0 */
+	uint8_t reserved2;
+	uint64_t granted_stack_size; /* bytes of the entry stack */
+	uint64_t granted_direct_map_offset; /* 0 without a direct map */
 };
 
 /* ---------------------------------------------------------------------------------------- */
@@ -364,6 +583,12 @@ const struct tb_record *tb_find_record(const void *blob, uint16_t type, uint32_t
 /* The memory map of a validated blob: entries and count. NULL if absent. */
 const struct tb_rec_memmap *tb_memmap(const void *blob);
 const struct tb_mem_entry *tb_memmap_entry(const struct tb_rec_memmap *map, uint32_t index);
+
+/* (1.1) Entry i of the MP record's CPU list, or NULL (index out of range, or a version-1
+ * record, which has no list). */
+const struct tb_mp_cpu *tb_mp_cpu_entry(const struct tb_rec_mp *mp, uint32_t index);
+/* (1.1) The entry's string for a module: "" for a version-1 record. */
+const char *tb_module_string(const struct tb_rec_module *module);
 
 /* A type as a reader that knows only this header must treat it: unknown becomes RESERVED. */
 uint32_t tb_mem_type_known(uint32_t type);

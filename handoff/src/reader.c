@@ -48,3 +48,19 @@ const struct tb_mem_entry *tb_memmap_entry(const struct tb_rec_memmap *map, uint
 	return (const struct tb_mem_entry *)((const uint8_t *)map + TB_MEMMAP_ENTRIES_OFFSET +
 	                                     (size_t)index * map->entry_size);
 }
+
+const struct tb_mp_cpu *tb_mp_cpu_entry(const struct tb_rec_mp *mp, uint32_t index)
+{
+	if (mp == NULL || mp->hdr.version < 2 || mp->hdr.size < sizeof(*mp) ||
+	    index >= mp->cpu_count)
+		return NULL;
+	return (const struct tb_mp_cpu *)((const uint8_t *)mp + mp->cpus_offset +
+	                                  (size_t)index * mp->cpu_entry_size);
+}
+
+const char *tb_module_string(const struct tb_rec_module *module)
+{
+	if (module == NULL || module->hdr.version < 2 || module->hdr.size < sizeof(*module))
+		return "";
+	return (const char *)module + module->string_offset;
+}

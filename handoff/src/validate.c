@@ -3,20 +3,29 @@
 
 #include <stdint.h>
 
-/* Bytes each known record type must reach: the end of its version-1 fields. */
-static uint32_t validate_min_record_size(uint16_t type)
+/* Bytes each known record type must reach: the end of the fixed fields of the version the
+ * record says it is (a version this reader does not know has at least its newest fields). */
+static uint32_t validate_min_record_size(uint16_t type, uint8_t version)
 {
 	switch (type) {
 	case TB_REC_MEMMAP: return sizeof(struct tb_rec_memmap);
 	case TB_REC_PLATFORM: return sizeof(struct tb_rec_platform);
 	case TB_REC_ACPI: return sizeof(struct tb_rec_acpi);
-	case TB_REC_MP: return sizeof(struct tb_rec_mp);
+	case TB_REC_MP: return version >= 2 ? sizeof(struct tb_rec_mp) : TB_MP_V1_SIZE;
 	case TB_REC_FRAMEBUFFER: return sizeof(struct tb_rec_framebuffer);
 	case TB_REC_CMDLINE: return sizeof(struct tb_rec_cmdline);
-	case TB_REC_MODULE: return sizeof(struct tb_rec_module);
+	case TB_REC_MODULE: return version >= 2 ? sizeof(struct tb_rec_module) : TB_MODULE_V1_SIZE;
 	case TB_REC_EFI: return sizeof(struct tb_rec_efi);
 	case TB_REC_TIMESTAMPS: return sizeof(struct tb_rec_timestamps);
 	case TB_REC_LOADER: return sizeof(struct tb_rec_loader);
+	case TB_REC_KERNEL: return sizeof(struct tb_rec_kernel);
+	case TB_REC_DIRECT_MAP: return sizeof(struct tb_rec_direct_map);
+	case TB_REC_EFI_MAP: return sizeof(struct tb_rec_efi_map);
+	case TB_REC_SMBIOS: return sizeof(struct tb_rec_smbios);
+	case TB_REC_BOOT_DEVICE: return sizeof(struct tb_rec_boot_device);
+	case TB_REC_TSC: return sizeof(struct tb_rec_tsc);
+	case TB_REC_TIME: return sizeof(struct tb_rec_time);
+	case TB_REC_REQUEST: return sizeof(struct tb_rec_request);
 	default: return sizeof(struct tb_record);
 	}
 }
@@ -28,14 +37,22 @@ static enum tb_status validate_fail(enum tb_status status, size_t offset, size_t
 	return status;
 }
 
-/* A NUL-terminated string of `length` bytes at `offset` must lie inside the record. All sums
- * are done in 64 bits: offset and length are u32, so they cannot overflow. */
-static bool validate_text_inside(const uint8_t *rec, uint32_t size, uint32_t offset,
-                                 uint32_t length)
+/* A NUL-terminated string of `length` bytes at `offset` must lie in the record's variable
+ * part: after its fixed fields (`fixed`), before its end. All sums are done in 64 bits:
+ * offset and length are u32, so they cannot overflow. */
+static bool validate_text_inside(const uint8_t *rec, uint32_t size, uint32_t fixed,
+                                 uint32_t offset, uint32_t length)
 {
-	if ((uint64_t)offset + length + 1 > size)
+	if (offset < fixed || (uint64_t)offset + length + 1 > size)
 		return false;
 	return rec[(uint64_t)offset + length] == '\0';
+}
+
+/* count items of item_size bytes at offset, in the variable part of the record. */
+static bool validate_array_inside(uint32_t size, uint32_t fixed, uint32_t offset,
+                                  uint32_t item_size, uint32_t count)
+{
+	return offset >= fixed && (uint64_t)offset + (uint64_t)item_size * count <= size;
 }
 
 static enum tb_status validate_memmap(const uint8_t *blob, size_t rec_off, size_t *where)
@@ -63,9 +80,11 @@ static enum tb_status validate_memmap(const uint8_t *blob, size_t rec_off, size_
 			return validate_fail(TB_ERR_MAP_UNSORTED, off, where);
 		if (i > 0 && e->base <= prev_last)
 			return validate_fail(TB_ERR_MAP_OVERLAP, off, where);
-		/* Usable now means nobody holds it: a reclaim rule or owner would be a lie. */
+		/* Usable now means nobody holds it: an owner, a reason, a reclaim rule or another
+		 * type to become would be a lie (1.1: reason and after_type are checked too). */
 		if (e->type == TB_MEM_USABLE &&
-		    (e->reclaim != TB_RECLAIM_NEVER || e->owner != TB_OWNER_NONE))
+		    (e->reclaim != TB_RECLAIM_NEVER || e->owner != TB_OWNER_NONE ||
+		     e->reason != TB_REASON_NONE || e->after_type != TB_MEM_USABLE))
 			return validate_fail(TB_ERR_MAP_USABLE_TAG, off, where);
 		prev_base = e->base;
 		prev_last = e->base + (e->length - 1);
@@ -73,11 +92,26 @@ static enum tb_status validate_memmap(const uint8_t *blob, size_t rec_off, size_
 	return TB_OK;
 }
 
-/* Offsets and lengths inside the known variable-size records. */
+/* EFI descriptors (TB_REC_EFI runtime ones, TB_REC_EFI_MAP all of them). A descriptor is at
+ * least 40 bytes (UEFI EFI_MEMORY_DESCRIPTOR); a smaller stride would make a reader of the
+ * last one run past the record. Nothing is read when the count is 0. */
+static bool validate_descs(uint32_t size, uint32_t fixed, uint32_t desc_size, uint32_t count,
+                           uint32_t offset)
+{
+	if (count == 0)
+		return true;
+	return desc_size >= 40 && validate_array_inside(size, fixed, offset, desc_size, count);
+}
+
+/* Offsets and lengths inside the known variable-size records. Each offset must point past the
+ * record's fixed fields (never into its header) and the data must end inside the record; an
+ * array of count 0 is not read, so its offset is not checked. */
 static enum tb_status validate_record_data(const uint8_t *blob, size_t off, size_t *where)
 {
 	const uint8_t *rec = blob + off;
 	const struct tb_record *r = (const void *)rec;
+	uint32_t fixed = validate_min_record_size(r->type, r->version);
+	bool ok = true;
 
 	switch (r->type) {
 	case TB_REC_MEMMAP:
@@ -85,51 +119,62 @@ static enum tb_status validate_record_data(const uint8_t *blob, size_t off, size
 	case TB_REC_CMDLINE: {
 		const struct tb_rec_cmdline *c = (const void *)rec;
 
-		if (!validate_text_inside(rec, r->size, c->offset, c->length))
-			return validate_fail(TB_ERR_DATA_PAST_END, off, where);
-		return TB_OK;
+		ok = validate_text_inside(rec, r->size, fixed, c->offset, c->length);
+		break;
 	}
 	case TB_REC_MODULE: {
 		const struct tb_rec_module *m = (const void *)rec;
 
-		if (!validate_text_inside(rec, r->size, m->name_offset, m->name_length))
-			return validate_fail(TB_ERR_DATA_PAST_END, off, where);
-		return TB_OK;
+		ok = validate_text_inside(rec, r->size, fixed, m->name_offset, m->name_length) &&
+		     (r->version < 2 ||
+		      validate_text_inside(rec, r->size, fixed, m->string_offset, m->string_length));
+		break;
 	}
 	case TB_REC_MP: {
 		const struct tb_rec_mp *mp = (const void *)rec;
 
-		if (mp->ap_count == 0)
-			return TB_OK;
 		/* The IDs are read as u32: they must be 4-byte aligned. */
-		if (mp->ap_ids_offset % 4 != 0)
+		if (mp->ap_count > 0 && mp->ap_ids_offset % 4 != 0)
 			return validate_fail(TB_ERR_RECORD_ALIGN, off, where);
-		if ((uint64_t)mp->ap_ids_offset + 4ull * mp->ap_count > r->size)
-			return validate_fail(TB_ERR_DATA_PAST_END, off, where);
-		return TB_OK;
+		if (mp->ap_count > 0)
+			ok = validate_array_inside(r->size, fixed, mp->ap_ids_offset, 4, mp->ap_count);
+		if (ok && r->version >= 2 && mp->cpu_count > 0) {
+			if (mp->cpus_offset % 4 != 0 || mp->cpu_entry_size % 4 != 0)
+				return validate_fail(TB_ERR_RECORD_ALIGN, off, where);
+			ok = mp->cpu_entry_size >= sizeof(struct tb_mp_cpu) &&
+			     validate_array_inside(r->size, fixed, mp->cpus_offset, mp->cpu_entry_size,
+			                           mp->cpu_count);
+		}
+		break;
 	}
 	case TB_REC_EFI: {
 		const struct tb_rec_efi *efi = (const void *)rec;
 
-		if (efi->desc_count == 0)
-			return TB_OK;
-		/* A descriptor is at least 40 bytes (UEFI EFI_MEMORY_DESCRIPTOR); a smaller stride
-		 * would make a reader of the last descriptor run past the record. */
-		if (efi->desc_size < 40)
-			return validate_fail(TB_ERR_DATA_PAST_END, off, where);
-		if ((uint64_t)efi->map_offset + (uint64_t)efi->desc_size * efi->desc_count > r->size)
-			return validate_fail(TB_ERR_DATA_PAST_END, off, where);
-		return TB_OK;
+		ok = validate_descs(r->size, fixed, efi->desc_size, efi->desc_count, efi->map_offset);
+		break;
+	}
+	case TB_REC_EFI_MAP: {
+		const struct tb_rec_efi_map *em = (const void *)rec;
+
+		ok = validate_descs(r->size, fixed, em->desc_size, em->desc_count, em->map_offset);
+		break;
+	}
+	case TB_REC_BOOT_DEVICE: {
+		const struct tb_rec_boot_device *bd = (const void *)rec;
+
+		ok = validate_text_inside(rec, r->size, fixed, bd->path_offset, bd->path_length);
+		break;
 	}
 	default:
-		return TB_OK;
+		break;
 	}
+	return ok ? TB_OK : validate_fail(TB_ERR_DATA_PAST_END, off, where);
 }
 
-/* Records other than MODULE may appear at most once; a known type up to TB_REC_LOADER. */
+/* Known records other than MODULE may appear at most once. */
 static bool validate_unique_type(uint16_t type)
 {
-	return type >= TB_REC_MEMMAP && type <= TB_REC_LOADER && type != TB_REC_MODULE;
+	return type >= TB_REC_MEMMAP && type <= TB_REC_TYPE_MAX && type != TB_REC_MODULE;
 }
 
 static enum tb_status validate_records(const uint8_t *blob, const struct tb_header *h,
@@ -151,7 +196,7 @@ static enum tb_status validate_records(const uint8_t *blob, const struct tb_head
 			return validate_fail(TB_ERR_RECORD_ALIGN, off, where);
 		if (r->size > h->total_size - off)
 			return validate_fail(TB_ERR_RECORD_PAST_END, off, where);
-		if (r->size < validate_min_record_size(r->type))
+		if (r->size < validate_min_record_size(r->type, r->version))
 			return validate_fail(TB_ERR_RECORD_SIZE, off, where);
 		if (validate_unique_type(r->type)) {
 			if (seen & (1u << r->type))

@@ -82,6 +82,14 @@ static bool boot_elf_load_kernel(struct boot_native *bn, struct boot_native_err 
 		util_sb_str(boot_native_err_begin(err, path), elf_err.message);
 		return false;
 	}
+	/* The request note decides the stack, the parking and the direct map: before anything
+	 * is allocated for them, and a refusal costs nothing but the file. */
+	struct tb_request asked;
+	bool found = false;
+	if (!kernel_request_find(data, (size_t)size, &asked, &found, boot_native_err_begin(err, path)) ||
+	    !kernel_request_resolve(&asked, found, bn->entry, bn->facts->has_framebuffer, &bn->grant,
+	                            boot_native_err_begin(err, path)))
+		return false;
 	if (bn->facts->measure_file)
 		bn->facts->measure_file(bn->facts->measure_ctx, true, path, data, size);
 	for (size_t i = 0; i < bn->elf.segment_count; i++)
@@ -114,6 +122,7 @@ static bool boot_elf_load_modules(struct boot_native *bn, struct boot_native_err
 		bn->modules[bn->module_count].base = addr;
 		bn->modules[bn->module_count].size = size;
 		bn->modules[bn->module_count].name = m->path;
+		bn->modules[bn->module_count].string = m->string;
 		bn->module_count++;
 	}
 	return true;

@@ -22,7 +22,11 @@ struct boot_handoff_module {
 	uint64_t base;
 	uint64_t size;
 	const char *name;
+	const char *string; /* the entry's text after the path; NULL or "" for none */
 };
+
+/* Longest kernel path the boot-device record carries (the config's path limit). */
+#define BOOT_HANDOFF_PATH_MAX 256u
 
 /* Everything the blob is made of. All pointers are read during boot_handoff_build only. */
 struct boot_handoff_in {
@@ -56,6 +60,17 @@ struct boot_handoff_in {
 	uint64_t system_table;
 	uint64_t tsc_loader_entry;
 	uint64_t tsc_before_exit;
+	/* new in 1.1 (each record is left out when its input is absent) */
+	const struct tb_rec_kernel *kernel;      /* NULL: no kernel record (Linux) */
+	uint64_t direct_map_offset, direct_map_size; /* size 0: no direct map */
+	bool full_efi_map;                       /* write TB_REC_EFI_MAP from efi_map */
+	uint64_t smbios_entry32, smbios_entry64; /* both 0: no SMBIOS record */
+	const struct tb_rec_boot_device *boot_device; /* fixed fields; path below */
+	const char *boot_path;
+	const struct tb_rec_tsc *tsc;            /* NULL: no TSC record */
+	const struct tb_rec_time *time;          /* NULL: no time record */
+	const struct tb_rec_request *request;    /* NULL: no request record */
+	bool x2apic_mode;                        /* TB_MP_F_X2APIC_MODE */
 };
 
 struct boot_handoff_out {

@@ -251,7 +251,7 @@ bool boot_linux_finish(struct boot_native *bn, const struct exitbs_map *map)
 	/* The emulated firmware bug: the parking area reads as conventional memory, as TDVF
 	 * before edk2-stable202411 reported its AP page tables (its e820 is already RAM: the
 	 * area was never tagged). */
-	if (bn->parking && bn->entry->ap_park == CONFIG_AP_PARK_MAILBOX_UNREPORTED) {
+	if (bn->parking && bn->grant.ap_park == CONFIG_AP_PARK_MAILBOX_UNREPORTED) {
 		for (size_t i = 0; i < bn->park_region_count; i++) {
 			ov[nov].base = bn->park_regions[i].base;
 			ov[nov].length = bn->park_regions[i].length;

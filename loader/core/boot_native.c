@@ -9,6 +9,7 @@
 #include "pagetable.h"
 #include "sha256.h"
 #include "util.h"
+#include "wallclock.h"
 
 struct util_sb *boot_native_err_begin(struct boot_native_err *err, const char *file)
 {
@@ -235,6 +236,11 @@ static bool boot_native_page_tables(struct boot_native *bn, struct boot_native_e
 	}
 	uint64_t top = pagetable_identity_top(map_top);
 	bn->pt_pages = pagetable_pool_pages(top, ranges, bn->elf.segment_count);
+	/* The direct map covers what the identity map covers: all of the memory map. */
+	if (bn->grant.direct_map) {
+		bn->direct_map_size = top;
+		bn->pt_pages += pagetable_direct_pages(top);
+	}
 	if (!boot_native_alloc(bn, err, "page tables", bn->pt_pages, TAGGING_ALLOC_PAGE_TABLES, 0,
 	                       &bn->pt_addr))
 		return false;
@@ -245,11 +251,25 @@ static bool boot_native_page_tables(struct boot_native *bn, struct boot_native_e
 	};
 	enum pagetable_status st =
 		pagetable_build(&pool, top, ranges, bn->elf.segment_count, &bn->cr3);
+	bool direct = false;
+	if (st == PAGETABLE_OK && bn->grant.direct_map) {
+		direct = true;
+		st = pagetable_map_direct(&pool, bn->cr3, bn->grant.direct_map_offset, top);
+	}
 	if (st == PAGETABLE_OK)
 		return true;
 	struct util_sb *sb = boot_native_err_begin(err, bn->entry->path);
-	util_sb_str(sb, "page tables: ");
+	if (direct) {
+		util_sb_str(sb, "request note: direct map at ");
+		boot_native_sb_range(sb, bn->grant.direct_map_offset, bn->grant.direct_map_offset + top);
+		util_sb_str(sb, st == PAGETABLE_ERR_CONFLICT ? ": overlaps the kernel's segments ("
+		                                             : ": cannot be mapped (");
+	} else {
+		util_sb_str(sb, "page tables: ");
+	}
 	util_sb_str(sb, pagetable_status_str(st));
+	if (direct)
+		util_sb_char(sb, ')');
 	return false;
 }
 
@@ -268,6 +288,7 @@ static bool boot_native_allocate(struct boot_native *bn, struct boot_native_err 
 	bn->entries_cap = boot_handoff_entries_cap((size_t)bn->max_descs);
 	bn->scratch_size = efimap_build_scratch_size((size_t)(bn->max_descs * desc_size),
 	                                             (size_t)desc_size);
+	bn->stack_size = bn->grant.stack_size ? bn->grant.stack_size : BOOT_NATIVE_STACK_SIZE;
 	if (!boot_native_alloc(bn, err, "handoff", fw_pages_for(bn->handoff_cap),
 	                       TAGGING_ALLOC_HANDOFF, 0, &bn->handoff_addr) ||
 	    !boot_native_alloc(bn, err, "map entries",
@@ -275,11 +296,11 @@ static bool boot_native_allocate(struct boot_native *bn, struct boot_native_err 
 	                       BOOT_ALLOC_SCRATCH, 0, &bn->entries_addr) ||
 	    !boot_native_alloc(bn, err, "conversion scratch", fw_pages_for(bn->scratch_size),
 	                       BOOT_ALLOC_SCRATCH, 0, &bn->scratch_addr) ||
-	    !boot_native_alloc(bn, err, "stack", fw_pages_for(BOOT_NATIVE_STACK_SIZE),
+	    !boot_native_alloc(bn, err, "stack", fw_pages_for(bn->stack_size),
 	                       TAGGING_ALLOC_STACK, 0, &bn->stack_addr) ||
 	    !boot_native_alloc(bn, err, "GDT", 1, TAGGING_ALLOC_GDT, 0, &bn->gdt_addr))
 		return false;
-	bn->stack_top = bn->stack_addr + BOOT_NATIVE_STACK_SIZE;
+	bn->stack_top = bn->stack_addr + bn->stack_size;
 	boot_native_write_gdt(bn);
 	return boot_native_page_tables(bn, err, top);
 }
@@ -307,7 +328,7 @@ static uint64_t boot_native_tsc_per_ms(struct boot_native *bn)
  * there, so the key is ignored with a warning; so it is without a CPU list or APs. */
 static bool boot_native_plan_parking(struct boot_native *bn, struct boot_native_err *err)
 {
-	if (bn->entry->ap_park == CONFIG_AP_PARK_NONE)
+	if (bn->grant.ap_park == CONFIG_AP_PARK_NONE)
 		return true;
 	const char *skip = NULL;
 	if (!bn->acpi_ok || !bn->acpi.madt_found)
@@ -358,9 +379,9 @@ static bool boot_native_plan_parking(struct boot_native *bn, struct boot_native_
 		return false;
 	}
 	bn->park_region_count = appark_regions(&bn->park, bn->park_regions, APPARK_REGION_COUNT);
-	bn->park.tsc_per_ms = boot_native_tsc_per_ms(bn);
+	bn->park.tsc_per_ms = bn->tsc_per_ms;
 	bn->parking = true;
-	if (bn->entry->ap_park == CONFIG_AP_PARK_MAILBOX_UNREPORTED)
+	if (bn->grant.ap_park == CONFIG_AP_PARK_MAILBOX_UNREPORTED)
 		boot_log(bn->fw, "warning: ap-park mailbox-unreported: tagboot LIES ON PURPOSE: the APs are "
 		                 "parked, but their mailbox, code, page tables and stacks are reported "
 		                 "to the kernel as usable memory (emulating TDVF before "
@@ -401,9 +422,96 @@ static void boot_native_fill_tagging(struct boot_native *bn)
 	bn->tagging.allocs = bn->tag_allocs;
 	bn->tagging.alloc_count = n;
 	/* mailbox-unreported: the area stays untagged, so the map calls it usable. */
-	bool tag_parking = bn->parking && bn->entry->ap_park == CONFIG_AP_PARK_MAILBOX;
+	bool tag_parking = bn->parking && bn->grant.ap_park == CONFIG_AP_PARK_MAILBOX;
 	bn->tagging.parking_regions = tag_parking ? bn->park_regions : NULL;
 	bn->tagging.parking_region_count = tag_parking ? bn->park_region_count : 0;
+}
+
+/* The 1.1 records that describe the boot rather than the map: kernel image and stack, boot
+ * device, TSC, the request and its grant. */
+static void boot_native_fill_records(struct boot_native *bn)
+{
+	const struct boot_facts *f = bn->facts;
+	struct tb_rec_kernel *k = &bn->kernel_rec;
+	util_memset(k, 0, sizeof(*k));
+	for (size_t i = 0; i < bn->elf.segment_count; i++) {
+		const struct elf_segment *seg = &bn->elf.segments[i];
+		if (seg->paddr == bn->elf.phys_low)
+			k->virt_base = seg->vaddr;
+	}
+	k->phys_base = bn->elf.phys_low;
+	k->size = bn->elf.phys_high - bn->elf.phys_low;
+	k->entry = bn->entry_point;
+	k->stack_base = bn->stack_addr;
+	k->stack_size = bn->stack_size;
+
+	const struct boot_volume_id *v = bn->entry->on_xbootldr ? &f->xbootldr_id : &f->esp_id;
+	struct tb_rec_boot_device *bd = &bn->boot_device_rec;
+	util_memset(bd, 0, sizeof(*bd));
+	if (v->gpt) {
+		util_memcpy(bd->partition_guid, v->partition_guid, 16);
+		bd->partition_number = v->partition_number;
+		bd->flags |= TB_BOOT_DEVICE_F_GPT;
+	}
+	if (v->has_disk_guid) {
+		util_memcpy(bd->disk_guid, v->disk_guid, 16);
+		bd->flags |= TB_BOOT_DEVICE_F_DISK_GUID;
+	}
+	if (bn->entry->on_xbootldr)
+		bd->flags |= TB_BOOT_DEVICE_F_XBOOTLDR;
+
+	/* CPUID's statement when the CPU makes one, else what the Stall measurement found. */
+	struct tb_rec_tsc *t = &bn->tsc_rec;
+	util_memset(t, 0, sizeof(*t));
+	if (f->tsc_hz_cpuid) {
+		t->frequency_hz = f->tsc_hz_cpuid;
+		t->source = TB_TSC_SOURCE_CPUID_15H;
+	} else if (bn->tsc_per_ms) {
+		t->frequency_hz = bn->tsc_per_ms * 1000u;
+		t->source = TB_TSC_SOURCE_FIRMWARE_STALL;
+	}
+	t->flags = f->tsc_invariant ? TB_TSC_F_INVARIANT : 0u;
+
+	struct tb_rec_request *r = &bn->request_rec;
+	const struct kernel_request_grant *g = &bn->grant;
+	util_memset(r, 0, sizeof(*r));
+	r->flags = (g->found ? TB_REQUEST_F_NOTE_FOUND : 0u) |
+	           (g->ap_park_from_entry ? TB_REQUEST_F_ENTRY_AP_PARK : 0u);
+	r->asked = g->asked;
+	r->granted_minor = TB_VERSION_MINOR;
+	r->granted_ap_park = bn->parking ? TB_REQ_AP_PARK_MAILBOX : TB_REQ_AP_PARK_NONE;
+	r->granted_framebuffer = f->has_framebuffer && g->framebuffer;
+	r->granted_direct_map = g->direct_map;
+	r->granted_stack_size = bn->stack_size;
+	r->granted_direct_map_offset = g->direct_map ? g->direct_map_offset : 0;
+}
+
+/* The firmware clock, read as late as boot services allow: right before the rehearsal. */
+static void boot_native_read_time(struct boot_native *bn)
+{
+	struct boot_time bt;
+	bn->have_time = false;
+	if (!bn->facts->read_time)
+		return;
+	bn->facts->read_time(&bt);
+	struct tb_rec_time *t = &bn->time_rec;
+	util_memset(t, 0, sizeof(*t));
+	t->year = bt.year;
+	t->month = bt.month;
+	t->day = bt.day;
+	t->hour = bt.hour;
+	t->minute = bt.minute;
+	t->second = bt.second;
+	t->nanosecond = bt.nanosecond;
+	t->daylight = bt.daylight;
+	t->time_zone = bt.time_zone;
+	t->tsc = bt.tsc;
+	if (bt.time_zone == WALLCLOCK_ZONE_UNSPECIFIED)
+		t->flags |= TB_TIME_F_ZONE_UNSPECIFIED;
+	if (bt.valid && wallclock_unix_seconds(bt.year, bt.month, bt.day, bt.hour, bt.minute,
+	                                       bt.second, bt.time_zone, &t->unix_seconds))
+		t->flags |= TB_TIME_F_VALID;
+	bn->have_time = bt.valid;
 }
 
 bool boot_native_prepare(struct boot_native *bn, struct fw *fw, const struct config_entry *entry,
@@ -417,10 +525,16 @@ bool boot_native_prepare(struct boot_native *bn, struct fw *fw, const struct con
 	bn->is_linux = entry->kind == CONFIG_KIND_LINUX;
 	struct boot_native_err err;
 	boot_native_err_begin(&err, NULL);
+	/* Linux has no request note: the entry alone decides (boot_elf.c reads a kernel's note). */
+	if (bn->is_linux)
+		kernel_request_resolve(NULL, false, entry, facts->has_framebuffer, &bn->grant, &err.sb);
 	bool loaded = bn->is_linux ? boot_linux_load(bn, &err) : boot_elf_load(bn, &err);
-	if (!loaded || !boot_native_acpi(bn, &err) || !boot_native_allocate(bn, &err) ||
-	    !boot_native_plan_parking(bn, &err) || (bn->is_linux && !boot_linux_prepare(bn, &err)))
+	if (!loaded || !boot_native_acpi(bn, &err) || !boot_native_allocate(bn, &err))
 		return boot_native_fail(bn, &err);
+	bn->tsc_per_ms = boot_native_tsc_per_ms(bn);
+	if (!boot_native_plan_parking(bn, &err) || (bn->is_linux && !boot_linux_prepare(bn, &err)))
+		return boot_native_fail(bn, &err);
+	boot_native_fill_records(bn);
 	if (!bn->is_linux)
 		boot_elf_log_loaded(bn);
 	boot_native_fill_tagging(bn);
@@ -493,13 +607,25 @@ static bool boot_native_build(struct boot_native *bn, const struct exitbs_map *m
 	in.rsdp_address = f->rsdp;
 	in.acpi = bn->acpi_ok ? &bn->acpi : NULL;
 	in.bsp_apic_id = f->bsp_apic_id;
-	in.framebuffer = f->has_framebuffer ? &f->framebuffer : NULL;
 	in.cmdline = bn->entry->options;
 	in.modules = bn->modules;
 	in.module_count = bn->module_count;
 	in.system_table = f->system_table;
 	in.tsc_loader_entry = f->tsc_entry;
 	in.tsc_before_exit = bn->tsc_before_exit;
+	in.framebuffer = f->has_framebuffer && bn->grant.framebuffer ? &f->framebuffer : NULL;
+	in.kernel = bn->is_linux ? NULL : &bn->kernel_rec;
+	in.direct_map_offset = bn->grant.direct_map_offset;
+	in.direct_map_size = bn->grant.direct_map ? bn->direct_map_size : 0;
+	in.full_efi_map = true;
+	in.smbios_entry32 = f->smbios_entry32;
+	in.smbios_entry64 = f->smbios_entry64;
+	in.boot_device = &bn->boot_device_rec;
+	in.boot_path = bn->entry->path;
+	in.tsc = &bn->tsc_rec;
+	in.time = bn->have_time ? &bn->time_rec : NULL;
+	in.request = bn->is_linux ? NULL : &bn->request_rec;
+	in.x2apic_mode = f->x2apic_mode;
 	/* The blob was sized for max_descs descriptors; a larger final map must not overrun it. */
 	if (map->size > bn->max_descs * map->desc_size) {
 		bn->convert_status = TB_ERR_NO_SPACE;
@@ -545,6 +671,7 @@ static bool boot_native_convert(void *ctx, const struct exitbs_map *map)
 bool boot_native_rehearse(struct boot_native *bn)
 {
 	struct boot_native_err err;
+	boot_native_read_time(bn);
 	struct exitbs_map m = bn->map;
 	uint64_t size = m.cap, key = 0;
 	enum fw_status st = bn->fw->get_memory_map(bn->fw, (void *)(uintptr_t)m.buf_addr, &size,

@@ -17,17 +17,37 @@
 #include "elf.h"
 #include "exitbs.h"
 #include "fw.h"
+#include "kernel_request.h"
 #include "tagboot_handoff.h"
 
-/* Bytes of the BSP stack at kernel entry (64 KiB, as the brief asks; the sample kernel moves
- * to its own stack at once). */
-#define BOOT_NATIVE_STACK_SIZE (64u * 1024u)
+/* Bytes of the BSP stack at kernel entry unless the kernel's request note asks for more
+ * (64 KiB, as the brief asks; the sample kernel moves to its own stack at once). */
+#define BOOT_NATIVE_STACK_SIZE TB_REQ_STACK_DEFAULT
 /* Descriptors beyond the current map that the work buffers can absorb: the loader's own
  * allocations after the size probe plus what the firmware adds before the final map. */
 #define BOOT_NATIVE_DESC_MARGIN 256u
 /* GDT selectors at kernel entry (docs/loader.md "Entry state"). */
 #define BOOT_NATIVE_CS 0x08u
 #define BOOT_NATIVE_DS 0x10u
+
+/* The firmware clock as GetTime gave it (EFI_TIME, UEFI 2.10 8.3), and the TSC then. */
+struct boot_time {
+	bool valid;
+	uint16_t year;
+	uint8_t month, day, hour, minute, second, daylight;
+	uint32_t nanosecond;
+	int16_t time_zone; /* minutes, 2047 = unspecified */
+	uint64_t tsc;
+};
+
+/* Which disk and partition a volume is (TB_REC_BOOT_DEVICE). */
+struct boot_volume_id {
+	bool gpt;            /* partition_guid and partition_number are valid */
+	bool has_disk_guid;  /* disk_guid was read from the GPT header */
+	uint8_t disk_guid[16];
+	uint8_t partition_guid[16];
+	uint32_t partition_number;
+};
 
 /* What the EFI glue found out before the boot; core code cannot ask the firmware itself. */
 struct boot_facts {
@@ -48,6 +68,14 @@ struct boot_facts {
 	size_t tdvf_region_count;
 	uint64_t tsc_entry;
 	uint64_t (*read_tsc)(void);        /* may be NULL (tests): timestamps stay 0 */
+	/* new in handoff 1.1 */
+	uint64_t smbios_entry32, smbios_entry64; /* SMBIOS entry points, 0 if none */
+	uint64_t tsc_hz_cpuid;             /* from CPUID 0x15, 0 if the leaf does not say */
+	bool tsc_invariant;                /* CPUID.80000007H:EDX[8] */
+	bool x2apic_mode;                  /* IA32_APIC_BASE.EXTD on the BSP */
+	struct boot_volume_id esp_id, xbootldr_id;
+	/* Read the firmware clock (called just before the rehearsal). NULL: no time record. */
+	void (*read_time)(struct boot_time *out);
 	/* Measured boot (loader/efi/measure.c): called with the exact bytes of the kernel file
 	 * and of each module once their pins were checked. May be NULL (tests, no TPM). */
 	void (*measure_file)(void *ctx, bool is_kernel, const char *path, const void *data,
@@ -76,6 +104,19 @@ struct boot_native {
 	bool acpi_ok;
 	size_t module_count;
 	struct boot_handoff_module modules[BOOT_HANDOFF_MAX_MODULES];
+	/* the kernel's request note and what it is granted (kernel_request.h); the defaults
+	 * for Linux and for kernels without a note */
+	struct kernel_request_grant grant;
+	uint64_t direct_map_size;               /* bytes mapped at grant.direct_map_offset */
+	uint64_t stack_size;
+	uint64_t tsc_per_ms;                    /* measured against Stall (0: no TSC reader) */
+	/* 1.1 records, filled before the rehearsal */
+	struct tb_rec_kernel kernel_rec;
+	struct tb_rec_boot_device boot_device_rec;
+	struct tb_rec_tsc tsc_rec;
+	struct tb_rec_time time_rec;
+	bool have_time;
+	struct tb_rec_request request_rec;
 	/* allocations */
 	uint64_t handoff_addr, handoff_cap;
 	uint64_t entries_addr, entries_cap;    /* entries_cap in entries */

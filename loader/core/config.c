@@ -234,6 +234,30 @@ static bool config_copy_value(const struct config_line *l, char *dst, size_t cap
 	return true;
 }
 
+/* `module PATH [STRING]`: the path is the first word, the string (Multiboot2's module string,
+ * handed to the kernel in the module record) is the rest of the line. */
+static bool config_module_value(const struct config_line *l, struct config_module *m,
+                                struct config_diag *diag)
+{
+	size_t n = 0;
+	while (n < l->value_len && l->value[n] != ' ' && l->value[n] != '\t')
+		n++;
+	size_t rest = n;
+	while (rest < l->value_len && (l->value[rest] == ' ' || l->value[rest] == '\t'))
+		rest++;
+	if (n + 1 > sizeof m->path) {
+		config_line_error(diag, l, "module path longer than 255 bytes", NULL);
+		return false;
+	}
+	if (l->value_len - rest + 1 > sizeof m->string) {
+		config_line_error(diag, l, "module string longer than 255 bytes", NULL);
+		return false;
+	}
+	util_strncpy_n(m->path, sizeof m->path, l->value, n);
+	util_strncpy_n(m->string, sizeof m->string, l->value + rest, l->value_len - rest);
+	return true;
+}
+
 /* 64 hex digits into 32 bytes. */
 static bool config_parse_sha256(const struct config_line *l, uint8_t out[32],
                                 struct config_diag *diag)
@@ -560,7 +584,7 @@ static void config_entry_line(const struct config_line *l, struct config_entry *
 			return;
 		}
 		struct config_module *m = &out->modules[out->module_count];
-		if (config_copy_value(l, m->path, sizeof m->path, diag)) {
+		if (config_module_value(l, m, diag)) {
 			m->has_sha256 = false;
 			out->module_count++;
 			if (s->module_line == 0)
@@ -598,6 +622,7 @@ static void config_entry_line(const struct config_line *l, struct config_entry *
 		else
 			config_line_error(diag, l, "expected none, mailbox or mailbox-unreported", NULL);
 		s->ap_park_line = l->number;
+		out->has_ap_park = true;
 	} else if (config_key_is(l, "linux-protocol")) {
 		if (util_token_eq(l->value, l->value_len, "efi-stub"))
 			out->linux_protocol = CONFIG_LINUX_EFI_STUB;

@@ -17,6 +17,7 @@
 #define CONFIG_REASON_MAX 32u
 #define CONFIG_INITRD_MAX 8u
 #define CONFIG_MODULE_MAX 8u
+#define CONFIG_MODULE_STRING_MAX 256u /* the text after a module's path, NUL included */
 #define CONFIG_RESERVE_MAX 16u
 #define CONFIG_MESSAGE_MAX 256u
 /* Messages shown per file; the rest are counted into one summary line (a 10 MB file of bad
@@ -89,6 +90,7 @@ enum config_linux_protocol {
 
 struct config_module {
 	char path[CONFIG_PATH_MAX];
+	char string[CONFIG_MODULE_STRING_MAX]; /* `module PATH STRING`: the rest of the line, or "" */
 	bool has_sha256;    /* a `module-sha256` line followed this module */
 	uint8_t sha256[32];
 };
@@ -125,6 +127,8 @@ struct config_entry {
 	unsigned reserve_count;
 	struct config_reserve reserves[CONFIG_RESERVE_MAX];
 	enum config_ap_park ap_park;
+	bool has_ap_park;                       /* an `ap-park` line was given (it overrides the
+	                                         * kernel's request note, docs/handoff.md) */
 	enum config_linux_protocol linux_protocol;
 };
 

@@ -200,6 +200,44 @@ enum pagetable_status pagetable_build(struct pagetable_pool *pool, uint64_t iden
 	return PAGETABLE_OK;
 }
 
+uint64_t pagetable_direct_pages(uint64_t size)
+{
+	return 2 + pagetable_div_up(size, 512 * PAGETABLE_1G) + pagetable_div_up(size, PAGETABLE_1G);
+}
+
+enum pagetable_status pagetable_map_direct(struct pagetable_pool *pool, uint64_t cr3,
+                                           uint64_t offset, uint64_t size)
+{
+	if (!pool || !pool->mem || size == 0 || (offset & (PAGETABLE_1G - 1)) != 0 ||
+	    !pagetable_in_pool(pool, cr3))
+		return PAGETABLE_ERR_ARG;
+	size = (size + PAGETABLE_2M - 1) & ~(PAGETABLE_2M - 1);
+	if (size > PAGETABLE_PHYS_LAST + 1)
+		return PAGETABLE_ERR_ARG;
+	uint64_t last = offset + (size - 1);
+	if (last < offset || !pagetable_canonical(offset) || !pagetable_canonical(last) ||
+	    (offset >> 47) != (last >> 47))
+		return PAGETABLE_ERR_NONCANONICAL;
+	for (uint64_t gib = 0; gib < size; gib += PAGETABLE_1G) {
+		uint64_t v = offset + gib, pdpt, pd;
+		enum pagetable_status st = pagetable_descend(
+			pool, pagetable_table(pool, cr3), pagetable_index(v, 4), &pdpt);
+		if (st != PAGETABLE_OK)
+			return st;
+		st = pagetable_descend(pool, pagetable_table(pool, pdpt), pagetable_index(v, 3), &pd);
+		if (st != PAGETABLE_OK)
+			return st;
+		uint64_t *t = pagetable_table(pool, pd);
+		for (unsigned i = 0; i < PAGETABLE_ENTRIES && gib + (uint64_t)i * PAGETABLE_2M < size;
+		     i++) {
+			if (t[i] & PAGETABLE_P)
+				return PAGETABLE_ERR_CONFLICT;
+			t[i] = (gib + (uint64_t)i * PAGETABLE_2M) | PAGETABLE_P | PAGETABLE_RW | PAGETABLE_PS;
+		}
+	}
+	return PAGETABLE_OK;
+}
+
 bool pagetable_translate(const struct pagetable_pool *pool, uint64_t cr3, uint64_t vaddr,
                          uint64_t *paddr)
 {

@@ -65,6 +65,17 @@ enum pagetable_status pagetable_build(struct pagetable_pool *pool, uint64_t iden
                                       const struct pagetable_range *ranges, size_t count,
                                       uint64_t *cr3);
 
+/* Pool pages pagetable_map_direct needs for [0, size): a PDPT per 512 GiB (two: the offset
+ * need not sit on a 512 GiB boundary), a page directory per GiB. */
+uint64_t pagetable_direct_pages(uint64_t size);
+
+/* Add a direct map to tables built by pagetable_build: physical [0, size) (size rounded up to
+ * 2 MiB) at virtual offset + p, writable, with 2 MiB pages. offset must be 1 GiB aligned and
+ * offset + size canonical in one half; a virtual page already mapped (a kernel segment) is
+ * PAGETABLE_ERR_CONFLICT. */
+enum pagetable_status pagetable_map_direct(struct pagetable_pool *pool, uint64_t cr3,
+                                           uint64_t offset, uint64_t size);
+
 /* Walk the tables at cr3 (inside pool) like the MMU does. Returns false if vaddr is not
  * mapped; else *paddr is the translation. */
 bool pagetable_translate(const struct pagetable_pool *pool, uint64_t cr3, uint64_t vaddr,

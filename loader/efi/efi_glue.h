@@ -38,6 +38,9 @@ bool fw_uefi_own_path(const struct fw_uefi *u, char *out, size_t cap);
 /* The GPT partition GUID of the loader's volume (its device path's hard drive node); false on
  * an MBR disk or without one. */
 bool fw_uefi_partition_guid(const struct fw_uefi *u, uint8_t guid[16]);
+/* Disk and partition of a volume's device handle: the hard drive node of its device path, and
+ * the disk GUID from the GPT header of the disk that path leads to. false on MBR or none. */
+bool fw_uefi_volume_id(EFI_HANDLE device, struct boot_volume_id *out);
 /* The fw_status of an EFI_STATUS. */
 enum fw_status fw_uefi_status(EFI_STATUS status);
 /* A path like "/EFI/x.efi" as UCS-2 with backslashes into out (cap CHAR16s). */

@@ -168,6 +168,65 @@ static void facts_tdvf(struct boot_facts *facts)
 	}
 }
 
+static uint64_t facts_config_table(EFI_SYSTEM_TABLE *st, EFI_GUID guid)
+{
+	for (UINTN i = 0; i < st->NumberOfTableEntries; i++)
+		if (facts_guid_eq(&st->ConfigurationTable[i].VendorGuid, &guid))
+			return (uint64_t)(uintptr_t)st->ConfigurationTable[i].VendorTable;
+	return 0;
+}
+
+/* CPUID 0x15: TSC = crystal Hz x EBX / EAX, when the CPU states all three (Intel SDM vol. 3B
+ * 18.7.3); leaf 0x80000007 EDX bit 8: invariant TSC. */
+static void facts_tsc(struct boot_facts *facts)
+{
+	uint32_t r[4];
+	facts_cpuid(NULL, 0, 0, r);
+	if (r[PLATFORM_EAX] >= 0x15) {
+		facts_cpuid(NULL, 0x15, 0, r);
+		if (r[PLATFORM_EAX] && r[PLATFORM_EBX] && r[PLATFORM_ECX])
+			facts->tsc_hz_cpuid = (uint64_t)r[PLATFORM_ECX] * r[PLATFORM_EBX] / r[PLATFORM_EAX];
+	}
+	facts_cpuid(NULL, 0x80000000u, 0, r);
+	if (r[PLATFORM_EAX] >= 0x80000007u) {
+		facts_cpuid(NULL, 0x80000007u, 0, r);
+		facts->tsc_invariant = (r[PLATFORM_EDX] >> 8) & 1u;
+	}
+}
+
+/* IA32_APIC_BASE (MSR 0x1b) bit 10: the local APIC is in x2APIC mode. Only asked when
+ * CPUID.1:EDX[9] says there is a local APIC. */
+static bool facts_x2apic_mode(void)
+{
+	uint32_t r[4];
+	uint64_t base = 0;
+	facts_cpuid(NULL, 1, 0, r);
+	if (!((r[PLATFORM_EDX] >> 9) & 1u))
+		return false;
+	facts_read_msr(NULL, 0x1b, &base);
+	return (base >> 10) & 1u;
+}
+
+/* GetTime just before the boot (not at loader entry: the menu may wait). */
+static void facts_read_time(struct boot_time *out)
+{
+	EFI_TIME t;
+	util_memset(out, 0, sizeof(*out));
+	if (RT->GetTime(&t, NULL) != EFI_SUCCESS)
+		return;
+	out->tsc = facts_read_tsc();
+	out->valid = true;
+	out->year = t.Year;
+	out->month = t.Month;
+	out->day = t.Day;
+	out->hour = t.Hour;
+	out->minute = t.Minute;
+	out->second = t.Second;
+	out->nanosecond = t.Nanosecond;
+	out->time_zone = t.TimeZone;
+	out->daylight = t.Daylight;
+}
+
 void facts_collect(EFI_SYSTEM_TABLE *st, struct boot_facts *facts)
 {
 	uint64_t tsc = facts->tsc_entry;
@@ -184,4 +243,9 @@ void facts_collect(EFI_SYSTEM_TABLE *st, struct boot_facts *facts)
 	facts->has_framebuffer = facts_framebuffer(&facts->framebuffer);
 	facts->secure_boot = facts_secure_boot();
 	facts_tdvf(facts);
+	facts->smbios_entry32 = facts_config_table(st, (EFI_GUID)SMBIOS_TABLE_GUID);
+	facts->smbios_entry64 = facts_config_table(st, (EFI_GUID)SMBIOS3_TABLE_GUID);
+	facts_tsc(facts);
+	facts->x2apic_mode = facts_x2apic_mode();
+	facts->read_time = facts_read_time;
 }

@@ -441,28 +441,75 @@ bool fw_uefi_own_path(const struct fw_uefi *u, char *out, size_t cap)
 	return n > 0;
 }
 
-bool fw_uefi_partition_guid(const struct fw_uefi *u, uint8_t guid[16])
+/* The disk GUID from the GPT header (LBA 1, "EFI PART", DiskGUID at byte 56) of the whole
+ * disk whose device path is the first disk_len bytes of dp. */
+static bool fw_uefi_disk_guid(const uint8_t *dp, size_t disk_len, uint8_t guid[16])
+{
+	EFI_GUID bio_guid = BLOCK_IO_PROTOCOL;
+	uint8_t *path = AllocatePool(disk_len + 4);
+	if (!path)
+		return false;
+	util_memcpy(path, dp, disk_len);
+	static const uint8_t end[4] = {END_DEVICE_PATH_TYPE, END_ENTIRE_DEVICE_PATH_SUBTYPE, 4, 0};
+	util_memcpy(path + disk_len, end, 4);
+	EFI_DEVICE_PATH *rest = (EFI_DEVICE_PATH *)path;
+	EFI_HANDLE disk = NULL;
+	EFI_BLOCK_IO *bio = NULL;
+	bool ok = false;
+	/* The handle must be the disk itself: nothing of the path may be left over. */
+	if (BS->LocateDevicePath(&bio_guid, &rest, &disk) == EFI_SUCCESS &&
+	    ((uint8_t *)rest)[0] == END_DEVICE_PATH_TYPE &&
+	    BS->HandleProtocol(disk, &bio_guid, (void **)&bio) == EFI_SUCCESS && bio &&
+	    bio->Media && bio->Media->BlockSize >= 512 && bio->Media->BlockSize <= 65536) {
+		uint8_t *block = AllocatePool(bio->Media->BlockSize);
+		if (block && bio->ReadBlocks(bio, bio->Media->MediaId, 1, bio->Media->BlockSize,
+		                             block) == EFI_SUCCESS &&
+		    util_memcmp(block, "EFI PART", 8) == 0) {
+			util_memcpy(guid, block + 56, 16);
+			ok = true;
+		}
+		if (block)
+			FreePool(block);
+	}
+	FreePool(path);
+	return ok;
+}
+
+bool fw_uefi_volume_id(EFI_HANDLE device, struct boot_volume_id *out)
 {
 	EFI_GUID dp_guid = DEVICE_PATH_PROTOCOL;
 	EFI_DEVICE_PATH *dp = NULL;
-	if (!u->loaded_image ||
-	    BS->HandleProtocol(u->loaded_image->DeviceHandle, &dp_guid, (void **)&dp) != EFI_SUCCESS ||
-	    !dp)
+	util_memset(out, 0, sizeof(*out));
+	if (!device || BS->HandleProtocol(device, &dp_guid, (void **)&dp) != EFI_SUCCESS || !dp)
 		return false;
 	/* The hard drive node (media type 4, subtype 1): partition number, start, size (u32, u64,
 	 * u64), the 16-byte signature at 24, MBR type, signature type (2: a GPT GUID) at 41. */
 	const uint8_t *p = (const uint8_t *)dp;
-	for (unsigned guard = 0; guard < 64 && p[0] != END_DEVICE_PATH_TYPE; guard++) {
-		uint16_t len = (uint16_t)(p[2] | (p[3] << 8));
+	size_t n = 0;
+	for (unsigned guard = 0; guard < 64 && p[n] != END_DEVICE_PATH_TYPE; guard++) {
+		uint16_t len = (uint16_t)(p[n + 2] | (p[n + 3] << 8));
 		if (len < 4)
 			return false;
-		if (p[0] == MEDIA_DEVICE_PATH && p[1] == MEDIA_HARDDRIVE_DP && len >= 42 && p[41] == 2) {
-			util_memcpy(guid, p + 24, 16);
+		if (p[n] == MEDIA_DEVICE_PATH && p[n + 1] == MEDIA_HARDDRIVE_DP && len >= 42 &&
+		    p[n + 41] == 2) {
+			util_memcpy(&out->partition_number, p + n + 4, 4);
+			util_memcpy(out->partition_guid, p + n + 24, 16);
+			out->gpt = true;
+			out->has_disk_guid = fw_uefi_disk_guid(p, n, out->disk_guid);
 			return true;
 		}
-		p += len;
+		n += len;
 	}
 	return false;
+}
+
+bool fw_uefi_partition_guid(const struct fw_uefi *u, uint8_t guid[16])
+{
+	struct boot_volume_id id;
+	if (!u->loaded_image || !fw_uefi_volume_id(u->loaded_image->DeviceHandle, &id))
+		return false;
+	util_memcpy(guid, id.partition_guid, 16);
+	return true;
 }
 
 /* EFI_PARTITION_INFO_PROTOCOL (UEFI 2.10 13.18; gnu-efi 3.0.15 lacks it), packed as edk2

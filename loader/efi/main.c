@@ -300,6 +300,13 @@ static EFI_STATUS main_boot_native(struct fw *fw, const struct config_entry *e)
 		boot_log_error(fw, e->id, e->path, "out of memory for the boot state");
 		return main_fail(fw, EFI_OUT_OF_RESOURCES);
 	}
+	/* The boot device record: the volume the kernel is read from (a block read, so only for
+	 * the boots that hand it on). */
+	if (e->on_xbootldr)
+		fw_uefi_volume_id(main_uefi.xbootldr_device, &main_facts.xbootldr_id);
+	else
+		fw_uefi_volume_id(main_uefi.loaded_image ? main_uefi.loaded_image->DeviceHandle : NULL,
+		                  &main_facts.esp_id);
 	if (!boot_native_prepare(bn, fw, e, &main_facts)) {
 		FreePool(bn);
 		return main_fail(fw, EFI_LOAD_ERROR);

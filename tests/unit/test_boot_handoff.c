@@ -85,7 +85,7 @@ static const struct tagging_alloc allocs[] = {
 #define ALLOC_COUNT (sizeof(allocs) / sizeof(allocs[0]))
 
 static const struct boot_handoff_module modules[] = {
-	{ 0x1400000, 0x7F123, "/initrd.img" },
+	{ 0x1400000, 0x7F123, "/initrd.img", "root=/dev/vda quiet" },
 };
 
 static const char cmdline[] = "console=ttyS0 tdx quiet";
@@ -310,6 +310,10 @@ static void test_full_blob(void **state)
 	assert_int_equal(mod->size, 0x7F123);
 	assert_int_equal(mod->name_length, strlen("/initrd.img"));
 	assert_string_equal((const char *)mod + mod->name_offset, "/initrd.img");
+	/* 1.1: version 2, the entry's string after the name */
+	assert_int_equal(mod->hdr.version, 2);
+	assert_string_equal(tb_module_string(mod), "root=/dev/vda quiet");
+	assert_int_equal(mod->string_length, strlen("root=/dev/vda quiet"));
 
 	/* the three runtime descriptors, byte for byte, in firmware order */
 	const struct tb_rec_efi *efi = (const void *)tb_find_record(blob, TB_REC_EFI, sizeof(*efi));
@@ -440,11 +444,112 @@ static void test_mp_lists_enabled_cpus_only(void **state)
 	assert_int_equal(ids[1], 4);
 }
 
+/* Every 1.1 record from its input, and the MP record's CPU list from the MADT. */
+static void test_records_1_1(void **state)
+{
+	struct fixture *f = *state;
+	static const struct tb_rec_kernel kernel = { .phys_base = 0x200000,
+		.virt_base = 0xffffffff80200000ull, .size = 0x40000, .entry = 0xffffffff80200010ull,
+		.stack_base = 0x1216000, .stack_size = 0x4000 };
+	struct tb_rec_boot_device bd = { .partition_number = 1,
+		.flags = TB_BOOT_DEVICE_F_GPT | TB_BOOT_DEVICE_F_DISK_GUID };
+	memset(bd.disk_guid, 0xd1, 16);
+	memset(bd.partition_guid, 0x9a, 16);
+	static const struct tb_rec_tsc tsc = { .frequency_hz = 2100000000ull,
+		.source = TB_TSC_SOURCE_FIRMWARE_STALL, .flags = TB_TSC_F_INVARIANT };
+	static const struct tb_rec_time when = { .unix_seconds = 1796171415, .year = 2026,
+		.month = 12, .day = 2, .flags = TB_TIME_F_VALID };
+	struct tb_rec_request req = { .flags = TB_REQUEST_F_NOTE_FOUND, .granted_minor = 1,
+		.granted_stack_size = 0x4000 };
+	req.asked.size = sizeof(req.asked);
+	req.asked.min_minor = 1;
+	f->acpi.cpus[3].flags = 2; /* a hot-plug slot: in the CPU list, not among the APs */
+	f->acpi.cpus[3].x2apic = 1;
+	f->in.kernel = &kernel;
+	f->in.direct_map_offset = TB_DIRECT_MAP_DEFAULT_OFFSET;
+	f->in.direct_map_size = 4ull << 30;
+	f->in.full_efi_map = true;
+	f->in.smbios_entry64 = 0x7f8a0000;
+	f->in.boot_device = &bd;
+	f->in.boot_path = "/tagboot/kernel.elf";
+	f->in.tsc = &tsc;
+	f->in.time = &when;
+	f->in.request = &req;
+	f->in.x2apic_mode = true;
+	assert_int_equal(boot_handoff_build(&f->in, &f->out), TB_OK);
+	assert_true(f->out.blob_size <= f->blob_bound);
+	const void *blob = f->blob;
+	assert_int_equal(tb_validate(blob, f->out.blob_size, NULL), TB_OK);
+	/* the ten of 1.0 and eight new ones */
+	assert_int_equal(((const struct tb_header *)blob)->record_count, 18);
+	assert_int_equal(((const struct tb_header *)blob)->minor, 1);
+
+	const struct tb_rec_kernel *k = (const void *)tb_find_record(blob, TB_REC_KERNEL, sizeof(*k));
+	assert_non_null(k);
+	assert_int_equal(k->virt_base, 0xffffffff80200000ull);
+	assert_int_equal(k->stack_size, 0x4000);
+	const struct tb_rec_direct_map *dm =
+		(const void *)tb_find_record(blob, TB_REC_DIRECT_MAP, sizeof(*dm));
+	assert_non_null(dm);
+	assert_int_equal(dm->offset, TB_DIRECT_MAP_DEFAULT_OFFSET);
+	assert_int_equal(dm->size, 4ull << 30);
+	assert_int_equal(dm->page_size, 2u << 20);
+	/* the full map, every descriptor byte for byte */
+	const struct tb_rec_efi_map *em =
+		(const void *)tb_find_record(blob, TB_REC_EFI_MAP, sizeof(*em));
+	assert_non_null(em);
+	assert_int_equal(em->desc_count, DESC_COUNT);
+	assert_int_equal(em->desc_size, FAKE_FW_DESC_SIZE);
+	assert_memory_equal((const uint8_t *)em + em->map_offset, efi_map, sizeof(efi_map));
+	const struct tb_rec_smbios *sm = (const void *)tb_find_record(blob, TB_REC_SMBIOS, sizeof(*sm));
+	assert_non_null(sm);
+	assert_int_equal(sm->entry32, 0);
+	assert_int_equal(sm->entry64, 0x7f8a0000);
+	const struct tb_rec_boot_device *b =
+		(const void *)tb_find_record(blob, TB_REC_BOOT_DEVICE, sizeof(*b));
+	assert_non_null(b);
+	assert_int_equal(b->disk_guid[15], 0xd1);
+	assert_int_equal(b->partition_guid[0], 0x9a);
+	assert_string_equal((const char *)b + b->path_offset, "/tagboot/kernel.elf");
+	assert_int_equal(b->path_length, strlen("/tagboot/kernel.elf"));
+	const struct tb_rec_tsc *t = (const void *)tb_find_record(blob, TB_REC_TSC, sizeof(*t));
+	assert_non_null(t);
+	assert_int_equal(t->frequency_hz, 2100000000ull);
+	const struct tb_rec_time *tm = (const void *)tb_find_record(blob, TB_REC_TIME, sizeof(*tm));
+	assert_non_null(tm);
+	assert_int_equal(tm->unix_seconds, 1796171415);
+	const struct tb_rec_request *r =
+		(const void *)tb_find_record(blob, TB_REC_REQUEST, sizeof(*r));
+	assert_non_null(r);
+	assert_int_equal(r->asked.min_minor, 1);
+	assert_int_equal(r->granted_stack_size, 0x4000);
+
+	const struct tb_rec_mp *mp = (const void *)tb_find_record(blob, TB_REC_MP, sizeof(*mp));
+	assert_non_null(mp);
+	assert_int_equal(mp->hdr.version, 2);
+	assert_true(mp->flags & TB_MP_F_X2APIC_MODE);
+	assert_int_equal(mp->cpu_count, 4);
+	assert_int_equal(mp->ap_count, 2);
+	const struct tb_mp_cpu *bsp = tb_mp_cpu_entry(mp, 1);
+	assert_non_null(bsp);
+	assert_int_equal(bsp->apic_id, 2);
+	assert_int_equal(bsp->acpi_uid, 1);
+	assert_int_equal(bsp->flags, TB_CPU_F_BSP | TB_CPU_F_ENABLED);
+	const struct tb_mp_cpu *slot = tb_mp_cpu_entry(mp, 3);
+	assert_int_equal(slot->flags, TB_CPU_F_ONLINE_CAPABLE | TB_CPU_F_X2APIC);
+	assert_null(tb_mp_cpu_entry(mp, 4));
+	/* the 1.0 view: ap_ids_offset still leads to the AP IDs */
+	uint32_t ids[2];
+	memcpy(ids, (const uint8_t *)mp + mp->ap_ids_offset, sizeof(ids));
+	assert_int_equal(ids[0], 0);
+	assert_int_equal(ids[1], 4);
+}
+
 static void test_minimal_inputs(void **state)
 {
 	struct fixture *f = *state;
 	/* no tagging input at all, a module without a name */
-	static const struct boot_handoff_module nameless = { 0x1400000, 0x1000, NULL };
+	static const struct boot_handoff_module nameless = { 0x1400000, 0x1000, NULL, NULL };
 	f->in.tagging = NULL;
 	f->in.acpi = NULL;
 	f->in.rsdp_address = 0;
@@ -691,6 +796,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_release_after_handoff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mp_lists_enabled_cpus_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_minimal_inputs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_records_1_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failures_name_the_step, setup, teardown),
 		cmocka_unit_test(test_size_bound_many_descriptors),
 		cmocka_unit_test(test_real_ovmf_maps),

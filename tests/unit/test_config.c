@@ -313,7 +313,7 @@ static void test_entry_handoff(void **state)
 	         "kernel-sha256 %s\n"
 	         "module /tagboot/initrd.cpio\n"
 	         "module-sha256 %s\n"
-	         "module /tagboot/extra.bin\n"
+	         "module /tagboot/extra.bin   root=/dev/x  quiet\n"
 	         "reserve 0x100000 4096 bios-scratch\n"
 	         "reserve 0xFFFFFFFFFFFFF000 0x1000 top\n"
 	         "ap-park mailbox\n"
@@ -334,6 +334,10 @@ static void test_entry_handoff(void **state)
 	assert_true(e.modules[0].has_sha256);
 	assert_memory_equal(e.modules[0].sha256, e.kernel_sha256, 32);
 	assert_string_equal(e.modules[1].path, "/tagboot/extra.bin");
+	/* The module string is the rest of the line after the path (Multiboot2 tag 3). */
+	assert_string_equal(e.modules[0].string, "");
+	assert_string_equal(e.modules[1].string, "root=/dev/x  quiet");
+	assert_true(e.has_ap_park);
 	assert_false(e.modules[1].has_sha256);
 	assert_int_equal(e.reserve_count, 2);
 	assert_int_equal(e.reserves[0].base, 0x100000);
