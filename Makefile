@@ -201,7 +201,22 @@ KERNEL_ELF := $(BUILD)/kernel/kernel.elf
 $(KERNEL_ELF): $(KERNEL_OBJS) kernel-sample/kernel.ld
 	$(Q)ld $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
 
-kernel: $(if $(KERNEL_SRCS),$(KERNEL_ELF))
+# Variants of the sample kernel that differ only in their request note (kernel-sample/request.c),
+# for the boots that prove the loader refuses or honours a note: NAME:DEFINES.
+KERNEL_VARIANTS := future:-DKERNEL_REQUEST_MIN_MINOR=99 bad-park:-DKERNEL_REQUEST_AP_PARK=7 \
+	parks:-DKERNEL_REQUEST_AP_PARK=TB_REQ_AP_PARK_MAILBOX
+KERNEL_VARIANT_ELFS := $(foreach v,$(KERNEL_VARIANTS),$(BUILD)/kernel/kernel-$(word 1,$(subst :, ,$(v))).elf)
+KERNEL_COMMON_OBJS := $(filter-out $(BUILD)/kernel/kernel-sample/request.o,$(KERNEL_OBJS))
+.SECONDARY: $(foreach v,$(KERNEL_VARIANTS),$(BUILD)/kernel/variants/request-$(word 1,$(subst :, ,$(v))).o)
+
+$(BUILD)/kernel/variants/request-%.o: kernel-sample/request.c
+	@mkdir -p $(@D)
+	$(Q)$(KERNEL_CC) $(KERNEL_CFLAGS) $(subst :, ,$(word 2,$(subst :, ,$(filter $*:%,$(KERNEL_VARIANTS))))) -c $< -o $@
+
+$(BUILD)/kernel/kernel-%.elf: $(KERNEL_COMMON_OBJS) $(BUILD)/kernel/variants/request-%.o kernel-sample/kernel.ld
+	$(Q)ld $(KERNEL_LDFLAGS) -o $@ $(KERNEL_COMMON_OBJS) $(BUILD)/kernel/variants/request-$*.o
+
+kernel: $(if $(KERNEL_SRCS),$(KERNEL_ELF) $(KERNEL_VARIANT_ELFS))
 
 # ---------------------------------------------------------------------------------------------
 # Default ESP: esp/ (config) + the built loader and kernel, in build/esp
@@ -222,9 +237,16 @@ all: efi kernel tools esp payloads
 # Boot tests and benchmarks (scripts live with their tests)
 # ---------------------------------------------------------------------------------------------
 
+# The 1.0 reader as it shipped (tests/handoff-1.0), built with the 1.0 header alone on the
+# include path, for tests/tools/test-compat-1.0.sh.
+HANDOFF10_SRCS := $(sort $(wildcard tests/handoff-1.0/*.c))
+$(BUILD)/bin/handoff10-read: $(HANDOFF10_SRCS) tests/handoff-1.0/tagboot_handoff.h
+	@mkdir -p $(@D)
+	$(Q)$(HOST_CC) -std=c11 -g -O1 $(WARN) $(SAN) -Itests/handoff-1.0 -o $@ $(HANDOFF10_SRCS)
+
 # Host-tool and header tests: every tests/tools/*.sh, run from the repository root.
 TOOL_TESTS := $(sort $(wildcard tests/tools/*.sh))
-tool-tests: tools
+tool-tests: tools $(BUILD)/bin/handoff10-read
 	$(Q)set -e; for t in $(TOOL_TESTS); do echo "== $$t"; $$t; done; \
 		echo "tool tests: $(words $(TOOL_TESTS)) passed"
 

@@ -24,6 +24,7 @@ bool options_parse(const char *cmdline, struct options *out, const char **error)
 	out->expect_path = NULL;
 	out->expect_path_len = 0;
 	out->expect_partition = NULL;
+	out->expect_disk = NULL;
 	*error = NULL;
 	if (cmdline == NULL)
 		return true;
@@ -61,6 +62,12 @@ bool options_parse(const char *cmdline, struct options *out, const char **error)
 				return false;
 			}
 			out->expect_partition = word + 17;
+		} else if (length >= 12 && options_word_is(word, 12, "expect-disk=")) {
+			if (length != 12 + 36) {
+				*error = "expect-disk= takes a GUID of 36 characters";
+				return false;
+			}
+			out->expect_disk = word + 12;
 		} else if (length >= 7 && options_word_is(word, 7, "poison=")) {
 			out->poison = apcheck_class_parse(word + 7, (unsigned)(length - 7));
 			if (out->poison == APCHECK_NONE) {

@@ -18,6 +18,7 @@ struct options {
 	const char *expect_path;    /* expect-boot-path=PATH: the boot-device record's path */
 	unsigned expect_path_len;
 	const char *expect_partition; /* expect-partition=GUID (36 characters, lower case) */
+	const char *expect_disk;      /* expect-disk=GUID: the GPT disk GUID */
 };
 
 /* Parse a NUL-terminated command line (may be NULL). Unknown words (console=ttyS0, ...) are

@@ -341,6 +341,10 @@ static void verify_boot_device(const void *blob, const struct options *o)
 	                            memcmp(part, o->expect_partition, 36) != 0))
 		result_fail("verify: boot-device: partition %s (flags 0x%x) is not the one of "
 		            "expect-partition=", part, bd->flags);
+	if (o->expect_disk && (!(bd->flags & TB_BOOT_DEVICE_F_DISK_GUID) ||
+	                       memcmp(disk, o->expect_disk, 36) != 0))
+		result_fail("verify: boot-device: disk %s (flags 0x%x) is not the one of expect-disk=",
+		            disk, bd->flags);
 	kprint("verify: boot-device ok: \"%s\", partition %u %s, disk %s, flags 0x%x\n", path,
 	       bd->partition_number, part, disk, bd->flags);
 }

@@ -60,7 +60,7 @@ make_esp_corrupt_elf() {
 make_esp_kernel_options() {
 	local d="$MADE/$1"
 	cp -r "$ESP" "$d"
-	sed -i "s/^options .*/options $2/" "$d/loader/entries/sample.conf"
+	sed -i "s|^options .*|options $2|" "$d/loader/entries/sample.conf"
 	grep -q "^options $2\$" "$d/loader/entries/sample.conf" || {
 		echo "matrix.sh: could not set options in $d/loader/entries/sample.conf" >&2
 		exit 2
@@ -194,6 +194,34 @@ make_esp_attempt() {
 	rm -f "$d/loader/entries/sample-init-sipi.conf"
 }
 
+# handoff-1-1: the checks of the 1.1 records that need to know the test's setup: two modules
+# whose files begin with their strings, the kernel's path, the GPT disk and partition GUIDs
+# run-boot.sh --gpt writes.
+make_esp_handoff_1_1() {
+	local d="$MADE/handoff-1-1"
+	make_esp_kernel_options handoff-1-1 "console=ttyS0 selftest=off check-modules expect-boot-path=/tagboot/kernel.elf expect-partition=4a1ae9d5-b0c4-4c3a-8f07-7a3a6d2b1c01 expect-disk=9b1f6e3a-4c2d-4f8e-a1b0-3d5c7e9f2a14"
+	printf 'first-module' >"$d/tagboot/m1.bin"
+	printf 'a string  with spaces, = and "quotes"' >"$d/tagboot/m2.bin"
+	printf 'module /tagboot/m1.bin first-module\nmodule /tagboot/m2.bin a string  with spaces, = and "quotes"\n' \
+		>>"$d/loader/entries/sample.conf"
+}
+
+# request-NAME: the default entry with a sample kernel whose request note differs
+# (Makefile KERNEL_VARIANTS); a third argument replaces the entry's ap-park line.
+make_esp_request() {
+	local d="$MADE/request-$1"
+	cp -r "$ESP" "$d"
+	cp "build/kernel/kernel-$2.elf" "$d/tagboot/kernel.elf"
+	sed -i '/^ap-park /d' "$d/loader/entries/sample.conf"
+	[ -n "${3:-}" ] && printf 'ap-park %s\n' "$3" >>"$d/loader/entries/sample.conf"
+	rm -f "$d/loader/entries/sample-init-sipi.conf"
+}
+
+make_esp_handoff_1_1
+make_esp_request future future
+make_esp_request bad-park bad-park
+make_esp_request parks parks
+make_esp_request parks-overridden parks none
 make_esp_last_page
 make_esp_entry_line hostile-reserve-all 'reserve 0 0xffffffffffffffff x'
 make_esp_self
@@ -282,6 +310,17 @@ SCENARIOS=(
 	"hostile-many-entries|--esp $MADE/hostile-many-entries --smp 1 --mem 256M --timeout 120 --expect pass --expect-no-text 'too many entries'"
 	"hostile-names|--esp $MADE/hostile-names --smp 1 --mem 256M --timeout 120 --expect pass --expect-text 'characters other than ASCII'"
 	"hostile-dir-kernel|--esp $MADE/hostile-dir-kernel --smp 1 --mem 256M --timeout 120 --expect loader-error --expect-text '/tagboot: is a directory, not a file'"
+	# Handoff 1.1: the sample kernel checks every new record (its load address, reads and
+	# writes through the direct map, the EFI map against the handoff map, SMBIOS anchors, TSC
+	# against the PIT, time against the RTC, the CPU list, disk and partition GUIDs, module
+	# strings); a note asking the impossible is refused before ExitBootServices; a note's
+	# ap-park is honoured, and an entry's ap-park line overrides it.
+	"handoff-1-1-gpt|--esp $MADE/handoff-1-1 --gpt --machine q35 --smp 2 --mem 1G --expect pass --expect-text 'verify: modules ok: 2 strings match their files'"
+	"handoff-1-1-pc|--esp $ESP --machine pc --smp 3 --mem 700M --expect pass --expect-text 'verify: handoff 1.1: every new record agrees'"
+	"request-future|--esp $MADE/request-future --smp 1 --mem 256M --expect loader-error --expect-text 'request note: min_minor 99: the kernel needs a newer handoff'"
+	"request-bad-park|--esp $MADE/request-bad-park --smp 1 --mem 256M --expect loader-error --expect-text 'request note: ap_park 7: no such mode'"
+	"request-parks|--log-regex 'ap_held=[1-9][0-9]* reclaimed_pages=[1-9]' --esp $MADE/request-parks --machine q35 --smp 4 --mem 512M --expect pass --expect-text '3 of 3 found their page tables, stack and code intact'"
+	"request-parks-overridden|--log-regex 'ap_held=0 ' --esp $MADE/request-parks-overridden --machine q35 --smp 2 --mem 512M --expect pass --expect-text 'with INIT-SIPI-SIPI'"
 	"attempt-fallback|--esp $MADE/attempt-fallback --smp 2 --mem 256M --timeout 180 --allow-reboot --max-starts 2 --expect pass --expect-text \"the last boot of entry 'failing' did not reach its kernel\""
 )
 while IFS= read -r s; do SCENARIOS+=("$s"); done < <(ap_park_pair 2 "1"; ap_park_pair 4 "1, 2, 3";

@@ -132,7 +132,7 @@ if [ "$gpt" = 1 ]; then
 	# The ESP from 1 MiB, then (--xbootldr) the XBOOTLDR partition, with fixed GUIDs the
 	# tests can expect.
 	{
-		printf 'label: gpt\n'
+		printf 'label: gpt\nlabel-id: 9b1f6e3a-4c2d-4f8e-a1b0-3d5c7e9f2a14\n'
 		printf 'start=2048, size=%dMiB, type=U, uuid=4a1ae9d5-b0c4-4c3a-8f07-7a3a6d2b1c01\n' "$esp_mb"
 		[ -n "$xbootldr" ] && printf 'size=%dMiB, type=bc13c2ff-59e6-4262-a352-b275fd6f7172, uuid=7d3f0b6e-2c1a-4e55-9b8a-0f61e2c4d702\n' "$x_mb"
 	} | sfdisk -q "$disk" >/dev/null || { echo "run-boot.sh: sfdisk failed" >&2; exit 2; }
