@@ -128,6 +128,38 @@ static void test_identity_linked_kernel_uses_identity(void **state)
 	free(pool.mem);
 }
 
+/* The direct map: physical p at offset + p with 2 MiB pages, beside identity and kernel;
+ * a kernel segment in its way is a conflict; bad offsets are refused. */
+static void test_direct_map(void **state)
+{
+	(void)state;
+	const struct pagetable_range segs[] = {{KERNEL_BASE + 0x200000, 0x200000, 0x3000}};
+	const uint64_t off = 0xffff800000000000ull, size = 6ull << 30;
+	uint64_t pages = pagetable_pool_pages(size, segs, 1) + pagetable_direct_pages(size);
+	struct pagetable_pool pool = make_pool(pages);
+	uint64_t cr3;
+	assert_int_equal(pagetable_build(&pool, size, segs, 1, &cr3), PAGETABLE_OK);
+	assert_int_equal(pagetable_map_direct(&pool, cr3, off, size), PAGETABLE_OK);
+	assert_true(pool.used <= pages);
+	assert_int_equal(walk(&pool, cr3, off), 0);
+	assert_int_equal(walk(&pool, cr3, off + 0x123456789ull), 0x123456789ull);
+	assert_int_equal(walk(&pool, cr3, off + size - 1), size - 1);
+	assert_unmapped(&pool, cr3, off + size);
+	/* identity and kernel untouched */
+	assert_int_equal(walk(&pool, cr3, 0x1234), 0x1234);
+	assert_int_equal(walk(&pool, cr3, KERNEL_BASE + 0x200010), 0x200010);
+	/* an offset that puts the direct map over the kernel's 2 MiB: conflict */
+	assert_int_equal(pagetable_map_direct(&pool, cr3, KERNEL_BASE, 1ull << 30),
+	                 PAGETABLE_ERR_CONFLICT);
+	assert_int_equal(pagetable_map_direct(&pool, cr3, off + 4096, size), PAGETABLE_ERR_ARG);
+	/* running out of the upper half */
+	assert_int_equal(pagetable_map_direct(&pool, cr3, 0xffffffffc0000000ull, 2ull << 30),
+	                 PAGETABLE_ERR_NONCANONICAL);
+	assert_int_equal(pagetable_map_direct(&pool, cr3, 0x0000700000000000ull, 32ull << 40),
+	                 PAGETABLE_ERR_NONCANONICAL);
+	free(pool.mem);
+}
+
 static void test_errors(void **state)
 {
 	(void)state;
@@ -174,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_range_straddles_2m_and_1g),
 		cmocka_unit_test(test_identity_linked_kernel_uses_identity),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_direct_map),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
