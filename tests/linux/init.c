@@ -204,7 +204,14 @@ static void init_report_handoff(void)
 		snprintf(path, sizeof(path), "/sys/kernel/boot_params/setup_data/%s/data", de->d_name);
 		int fd = open(path, O_RDONLY);
 		static unsigned char blob[1 << 20];
-		ssize_t n = fd >= 0 ? read(fd, blob, sizeof(blob)) : -1;
+		/* sysfs hands a binary attribute out a page per read: read to the end. */
+		ssize_t n = fd >= 0 ? 0 : -1;
+		while (fd >= 0 && (size_t)n < sizeof(blob)) {
+			ssize_t got = read(fd, blob + n, sizeof(blob) - (size_t)n);
+			if (got <= 0)
+				break;
+			n += got;
+		}
 		if (fd >= 0)
 			close(fd);
 		char line[160];
