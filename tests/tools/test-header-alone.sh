@@ -1,7 +1,7 @@
 #!/bin/sh
 # test-header-alone.sh: the public header compiles on its own, freestanding, with gcc and clang
 # (and as C++), and a kernel-like file using only what it defines compiles and checks the
-# v1 layout.
+# v1 layout; TB_REQUEST and the 1.1 layout compile the same way.
 set -u
 header=handoff/include/tagboot_handoff.h
 dir=$(mktemp -d)
@@ -65,6 +65,28 @@ done
 if command -v g++ >/dev/null; then
 	g++ -std=c++11 -ffreestanding -Wall -Wextra -Werror -x c++ -fsyntax-only "$dir/tagboot_handoff.h" ||
 		fail "g++: the header does not compile as C++"
+fi
+
+# 1.1: the request note macro in a kernel file (freestanding, -pedantic), the note's layout,
+# and the version-2 and new records' sizes.
+cat >"$dir/req.c" <<'C'
+#include "tagboot_handoff.h"
+TB_REQUEST(.min_minor = 1, .direct_map = TB_REQ_DIRECT_MAP_YES);
+_Static_assert(TB_VERSION_MINOR == 1, "minor");
+_Static_assert(sizeof(struct tb_request) == 32, "request");
+_Static_assert(offsetof(struct tb_request_note, desc) == 20, "note header");
+_Static_assert(sizeof(struct tb_rec_mp) == 64 && TB_MP_V1_SIZE == 48, "mp v2");
+_Static_assert(sizeof(struct tb_mp_cpu) == 16, "cpu entry");
+_Static_assert(sizeof(struct tb_rec_module) == 40 && TB_MODULE_V1_SIZE == 32, "module v2");
+_Static_assert(TB_REC_TYPE_MAX == TB_REC_REQUEST, "last record type");
+C
+for cc in gcc clang; do
+	command -v "$cc" >/dev/null || continue
+	$cc $flags -c "$dir/req.c" -o "$dir/req-$cc.o" || fail "$cc: TB_REQUEST or the 1.1 layout"
+done
+if command -v readelf >/dev/null && [ -f "$dir/req-gcc.o" ]; then
+	readelf -n "$dir/req-gcc.o" | grep -q 'tagboot *0x00000020' ||
+		fail "TB_REQUEST does not emit a tagboot note of 32 descriptor bytes"
 fi
 
 # tagboot_wakelog.h (the parked APs' wakeup log): macros only, for C and for assembly.

@@ -19,8 +19,8 @@ static const struct main_command main_commands[] = {
 	{ "decode", "FILE", "validate a handoff blob and print its header, records, memory map "
 	                    "and totals (exit 0 valid, 1 invalid, 2 usage or I/O error)",
 	  decode_main },
-	{ "sample", "OUT", "write a representative handoff blob (TDX guest, 3 APs) built with the "
-	                   "builder API", sample_main },
+	{ "sample", "OUT", "write a representative 1.1 handoff blob (TDX guest, 3 APs, every record "
+	                   "type) built with the builder API", sample_main },
 	{ "simulate", "FILE", "the handoff tagboot would build from a text memory map (EDK2 shell "
 	                      "memmap, efi: mem, BIOS-e820 or START END TYPE lines): map, tags, "
 	                      "hazards, totals; --help for options", simulate_main },

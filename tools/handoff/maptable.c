@@ -35,6 +35,24 @@ static const char *maptable_type(uint32_t type, char *buf, size_t cap)
 	return tb_mem_type_name(type);
 }
 
+/* An entry of a newer version's map is longer than struct tb_mem_entry: its further bytes
+ * (entry_size - 32 of them) as hex, 32 a line; and a reserved field that is not 0. */
+static void maptable_extra(const struct tb_rec_memmap *map, const struct tb_mem_entry *e)
+{
+	const uint8_t *extra = (const uint8_t *)e + sizeof(*e);
+	uint32_t n = map->entry_size > sizeof(*e) ? map->entry_size - (uint32_t)sizeof(*e) : 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (i % 32 == 0)
+			printf("%s    +%-3u", i == 0 ? "" : "\n", (unsigned)sizeof(*e) + i);
+		printf(" %02x", extra[i]);
+	}
+	if (n != 0)
+		printf("\n");
+	if (e->reserved != 0)
+		printf("    reserved field is 0x%x (should be 0)\n", e->reserved);
+}
+
 void maptable_print_entries(const struct tb_rec_memmap *map)
 {
 	char size[32], type[32], after[32];
@@ -54,6 +72,7 @@ void maptable_print_entries(const struct tb_rec_memmap *map)
 		       tb_reason_name(e->reason), tb_reclaim_name(e->reclaim),
 		       maptable_type(e->after_type, after, sizeof(after)),
 		       tb_source_name(e->source));
+		maptable_extra(map, e);
 	}
 }
 

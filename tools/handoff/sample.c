@@ -1,18 +1,21 @@
-/* sample.c: `handoff sample OUT`: a representative handoff (a TDX guest with 2 GiB, 4 CPUs,
+/* sample.c: `handoff sample OUT`: a representative 1.1 handoff (a TDX guest with 2 GiB, 4 CPUs,
  * firmware-parked APs on an MP wakeup v1 mailbox) built with the builder API, for tests and
- * docs. Every value is made up but laid out as tagboot would on such a machine. */
+ * docs: the memory map and the records of 1.0 here, the records new in 1.1 in sample11.c.
+ * Every value is made up but laid out as tagboot would on such a machine. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
+#include "sample11.h"
 #include "tagboot_handoff.h"
 
 #define SAMPLE_MAP_CAP 64u
 #define SAMPLE_MAILBOX 0x7e0ff000ull
 #define SAMPLE_MODULE_BASE 0x1200000ull
 #define SAMPLE_MODULE_SIZE 0x1a2c37ull
-/* A record type no v1 reader knows, to show that readers skip by size. */
+#define SAMPLE_MODULE_STRING "rdinit=/init"
+/* A record type no 1.1 reader knows, to show that readers skip by size. */
 #define SAMPLE_FUTURE_RECORD_TYPE 99u
 
 /* The firmware's map after EFI types were mapped: the TDVF page tables at 0x800000 are
@@ -49,12 +52,12 @@ static const struct tb_mem_entry sample_tags[] = {
 	{ 0x80c000, 0x1000, TB_MEM_AP_HELD, TB_MEM_USABLE, TB_OWNER_FIRMWARE,
 	  TB_REASON_INITIAL_MAILBOX, TB_RECLAIM_AFTER_AP_WAKEUP_NO_RESET, TB_SOURCE_TDVF_METADATA,
 	  0 },
-	{ 0x1000000, 0x200000, TB_MEM_KERNEL, TB_MEM_KERNEL, TB_OWNER_LOADER,
+	{ SAMPLE11_KERNEL_PHYS, SAMPLE11_KERNEL_SIZE, TB_MEM_KERNEL, TB_MEM_KERNEL, TB_OWNER_LOADER,
 	  TB_REASON_KERNEL_IMAGE, TB_RECLAIM_NEVER, TB_SOURCE_LOADER, 0 },
 	{ SAMPLE_MODULE_BASE, SAMPLE_MODULE_SIZE, TB_MEM_MODULE, TB_MEM_MODULE, TB_OWNER_LOADER,
 	  TB_REASON_MODULE, TB_RECLAIM_NEVER, TB_SOURCE_LOADER, 0 },
-	{ 0x7dfc0000, 0x10000, TB_MEM_LOADER_RECLAIMABLE, TB_MEM_USABLE, TB_OWNER_LOADER,
-	  TB_REASON_STACK, TB_RECLAIM_AFTER_HANDOFF, TB_SOURCE_LOADER, 0 },
+	{ SAMPLE11_STACK_BASE, SAMPLE11_STACK_SIZE, TB_MEM_LOADER_RECLAIMABLE, TB_MEM_USABLE,
+	  TB_OWNER_LOADER, TB_REASON_STACK, TB_RECLAIM_AFTER_HANDOFF, TB_SOURCE_LOADER, 0 },
 	{ 0x7dfe0000, 0x6000, TB_MEM_LOADER_RECLAIMABLE, TB_MEM_USABLE, TB_OWNER_LOADER,
 	  TB_REASON_PAGE_TABLES, TB_RECLAIM_AFTER_HANDOFF, TB_SOURCE_LOADER, 0 },
 	{ 0x7dfe6000, 0x1000, TB_MEM_LOADER_RECLAIMABLE, TB_MEM_USABLE, TB_OWNER_LOADER,
@@ -94,15 +97,62 @@ static void *sample_add_with_text(struct tb_builder *b, uint16_t type, uint32_t 
 	return rec;
 }
 
-static void sample_records(struct tb_builder *b)
+/* The MP record, version 2: the AP IDs of version 1, then every MADT processor. The APs are
+ * TDX vCPUs, the last one listed by a Processor Local x2APIC structure. */
+static void sample_mp(struct tb_builder *b)
 {
 	static const uint32_t ap_ids[] = { 1, 2, 3 };
+	static const struct tb_mp_cpu cpus[] = {
+		{ 0, 0, TB_CPU_F_BSP | TB_CPU_F_ENABLED, 0 },
+		{ 1, 1, TB_CPU_F_ENABLED, 0 },
+		{ 2, 2, TB_CPU_F_ENABLED, 0 },
+		{ 3, 3, TB_CPU_F_ENABLED | TB_CPU_F_X2APIC, 0 },
+	};
+	uint32_t ids_at = sizeof(struct tb_rec_mp), cpus_at = ids_at + sizeof(ap_ids);
+	struct tb_rec_mp *mp = tb_builder_add(b, TB_REC_MP, 2, cpus_at + sizeof(cpus));
+
+	if (mp == NULL)
+		return;
+	mp->mailbox_address = SAMPLE_MAILBOX;
+	mp->reset_vector = 0x7e0fe000;
+	mp->mailbox_version = 1;
+	/* A TDX guest runs its local APIC in x2APIC mode. */
+	mp->flags = TB_MP_F_MAILBOX | TB_MP_F_RESET_VECTOR | TB_MP_F_X2APIC_MODE;
+	mp->bsp_apic_id = 0;
+	mp->ap_count = SAMPLE_COUNT(ap_ids);
+	mp->ap_ids_offset = ids_at;
+	memcpy((uint8_t *)mp + ids_at, ap_ids, sizeof(ap_ids));
+	mp->cpu_count = SAMPLE_COUNT(cpus);
+	mp->cpus_offset = cpus_at;
+	mp->cpu_entry_size = sizeof(struct tb_mp_cpu);
+	memcpy((uint8_t *)mp + cpus_at, cpus, sizeof(cpus));
+}
+
+/* The module record, version 2: the file's name, then the entry's string for it. */
+static void sample_module(struct tb_builder *b)
+{
+	static const char name[] = "initrd.img", string[] = SAMPLE_MODULE_STRING;
+	uint32_t name_at = sizeof(struct tb_rec_module), string_at = name_at + sizeof(name);
+	struct tb_rec_module *mod = tb_builder_add(b, TB_REC_MODULE, 2, string_at + sizeof(string));
+
+	if (mod == NULL)
+		return;
+	mod->base = SAMPLE_MODULE_BASE;
+	mod->size = SAMPLE_MODULE_SIZE;
+	mod->name_offset = name_at;
+	mod->name_length = sizeof(name) - 1;
+	memcpy((uint8_t *)mod + name_at, name, sizeof(name));
+	mod->string_offset = string_at;
+	mod->string_length = sizeof(string) - 1;
+	memcpy((uint8_t *)mod + string_at, string, sizeof(string));
+}
+
+static void sample_records(struct tb_builder *b)
+{
 	struct tb_rec_platform *pf = tb_builder_add(b, TB_REC_PLATFORM, 1, sizeof(*pf));
 	struct tb_rec_acpi *acpi = tb_builder_add(b, TB_REC_ACPI, 1, sizeof(*acpi));
-	struct tb_rec_mp *mp = tb_builder_add(b, TB_REC_MP, 1, sizeof(*mp) + sizeof(ap_ids));
-	struct tb_rec_framebuffer *fb = tb_builder_add(b, TB_REC_FRAMEBUFFER, 1, sizeof(*fb));
+	struct tb_rec_framebuffer *fb;
 	struct tb_rec_cmdline *cmd;
-	struct tb_rec_module *mod;
 	struct tb_rec_efi *efi;
 	struct tb_rec_timestamps *ts;
 	struct tb_rec_loader *ld;
@@ -119,33 +169,22 @@ static void sample_records(struct tb_builder *b)
 		acpi->rsdp_address = 0x7e07f014;
 		acpi->rsdp_revision = 2;
 	}
-	if (mp != NULL) {
-		mp->mailbox_address = SAMPLE_MAILBOX;
-		mp->reset_vector = 0x7e0fe000;
-		mp->mailbox_version = 1;
-		mp->flags = TB_MP_F_MAILBOX | TB_MP_F_RESET_VECTOR;
-		mp->bsp_apic_id = 0;
-		mp->ap_count = SAMPLE_COUNT(ap_ids);
-		mp->ap_ids_offset = sizeof(*mp);
-		memcpy((uint8_t *)mp + sizeof(*mp), ap_ids, sizeof(ap_ids));
-	}
+	sample_mp(b);
+	/* BGRX8 with the masks tagboot fills in for it (byte 0 blue). */
+	fb = tb_builder_add(b, TB_REC_FRAMEBUFFER, 1, sizeof(*fb));
 	if (fb != NULL) {
 		*fb = (struct tb_rec_framebuffer){ .hdr = fb->hdr, .address = 0x80000000,
 			                           .size = 0x300000, .width = 1024, .height = 768,
-			                           .pitch = 4096, .bpp = 32, .format = TB_PIXEL_BGRX8 };
+			                           .pitch = 4096, .bpp = 32, .format = TB_PIXEL_BGRX8,
+			                           .red_mask = 0xff0000, .green_mask = 0xff00,
+			                           .blue_mask = 0xff };
 	}
 	cmd = sample_add_with_text(b, TB_REC_CMDLINE, sizeof(*cmd), "console=ttyS0 loglevel=7");
 	if (cmd != NULL) {
 		cmd->offset = sizeof(*cmd);
 		cmd->length = (uint32_t)strlen("console=ttyS0 loglevel=7");
 	}
-	mod = sample_add_with_text(b, TB_REC_MODULE, sizeof(*mod), "initrd.img");
-	if (mod != NULL) {
-		mod->base = SAMPLE_MODULE_BASE;
-		mod->size = SAMPLE_MODULE_SIZE;
-		mod->name_offset = sizeof(*mod);
-		mod->name_length = (uint32_t)strlen("initrd.img");
-	}
+	sample_module(b);
 	/* Two EFI_MEMORY_DESCRIPTORs of 48 bytes (OVMF's size): runtime code and data. */
 	efi = tb_builder_add(b, TB_REC_EFI, 1, sizeof(*efi) + 2 * 48);
 	if (efi != NULL) {
@@ -180,6 +219,7 @@ static void sample_records(struct tb_builder *b)
 		memcpy(ld->name, "tagboot", 7);
 		memcpy(ld->version, "0.1.0-sample", 12);
 	}
+	sample11_records(b);
 	tb_builder_add(b, SAMPLE_FUTURE_RECORD_TYPE, 1, 24);
 }
 

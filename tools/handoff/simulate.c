@@ -175,10 +175,11 @@ static void *simulate_blob(const struct simargs *a, const struct simulate_map *m
 	pf = tb_builder_add(&b, TB_REC_PLATFORM, 1, sizeof(*pf));
 	if (pf != NULL)
 		simulate_platform(pf, a->platform);
-	mp = tb_builder_add(&b, TB_REC_MP, 1, sizeof(*mp));
+	/* The CPUs are not simulated: no AP list, so a version-1 record of its 48 bytes (a
+	 * version-2 CPU list would be empty too). */
+	mp = tb_builder_add(&b, TB_REC_MP, 1, TB_MP_V1_SIZE);
 	if (mp != NULL) {
-		/* The CPUs are not simulated: the BSP alone, no AP list. */
-		mp->ap_ids_offset = sizeof(*mp);
+		mp->ap_ids_offset = TB_MP_V1_SIZE;
 		if (a->have_mailbox) {
 			mp->mailbox_address = a->mailbox;
 			mp->mailbox_version = (uint16_t)a->mailbox_version;
