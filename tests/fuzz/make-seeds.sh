@@ -21,6 +21,11 @@ if [ -x "$build/bin/handoff" ]; then
 		rm -f "$seeds/handoff/tool-sample.bin"
 fi
 
+# Handoff: the blobs of real boots, 1.0 (and 1.1 once tests/fixtures has them).
+for f in tests/fixtures/handoff-1.0/*.bin tests/fixtures/handoff-1.1/*.bin; do
+	[ -f "$f" ] && cp "$f" "$seeds/handoff/$(basename "$(dirname "$f")")-$(basename "$f")"
+done
+
 # Config: the default ESP's files and every entry the boot tests use.
 for f in esp/loader/loader.conf esp/loader/entries/*.conf "$build"/boot/esps/*/loader/*.conf \
 	"$build"/boot/esps/*/loader/entries/*.conf; do

@@ -89,6 +89,88 @@ static void seedgen_handoff(void)
 	seedgen_write("handoff", "builder-tdx.bin", buf, size);
 }
 
+/* A 1.1 blob with every record 1.1 added and the version-2 MP and module records, each
+ * array and string right after its record's fixed fields. */
+static void seedgen_handoff_11(void)
+{
+	static uint8_t buf[4096];
+	struct tb_mem_entry map[3] = {
+		seedgen_entry(0x0, 0xA0000, TB_MEM_USABLE),
+		seedgen_entry(0x100000, 0x100000, TB_MEM_KERNEL),
+		seedgen_entry(0x200000, 0x7E00000, TB_MEM_USABLE),
+	};
+	struct tb_builder b;
+	tb_builder_init(&b, buf, sizeof buf, TB_FLAG_BOOT_SERVICES_EXITED);
+	tb_builder_add_memmap(&b, map, 3);
+
+	uint32_t ids = sizeof(struct tb_rec_mp), cpus = ids + 4;
+	struct tb_rec_mp *mp = tb_builder_add(&b, TB_REC_MP, 2, cpus + 2 * 16);
+	if (mp != NULL) {
+		mp->ap_count = 1;
+		mp->ap_ids_offset = ids;
+		seedgen_put((uint8_t *)mp + ids, 1, 4);
+		mp->cpu_count = 2;
+		mp->cpus_offset = cpus;
+		mp->cpu_entry_size = 16;
+		for (uint32_t i = 0; i < 2; i++) {
+			uint8_t *c = (uint8_t *)mp + cpus + 16 * i;
+			seedgen_put(c, i, 4);
+			seedgen_put(c + 4, i, 4);
+			seedgen_put(c + 8, i == 0 ? TB_CPU_F_BSP | TB_CPU_F_ENABLED : TB_CPU_F_ENABLED, 4);
+		}
+	}
+	struct tb_rec_module *mod = tb_builder_add(&b, TB_REC_MODULE, 2, sizeof *mod + 16);
+	if (mod != NULL) {
+		mod->base = 0x300000;
+		mod->size = 0x1000;
+		mod->name_length = 6;
+		mod->name_offset = sizeof *mod;
+		memcpy((uint8_t *)mod + sizeof *mod, "initrd\0a=1", 11);
+		mod->string_length = 3;
+		mod->string_offset = sizeof *mod + 7;
+	}
+	struct tb_rec_efi_map *em = tb_builder_add(&b, TB_REC_EFI_MAP, 1, sizeof *em + 2 * 48);
+	if (em != NULL) {
+		em->desc_size = 48;
+		em->desc_version = 1;
+		em->desc_count = 2;
+		em->map_offset = sizeof *em;
+		uint8_t *d = (uint8_t *)em + sizeof *em;
+		seedgen_put(d, 7, 4);
+		seedgen_put(d + 24, 0xA0, 8);
+		seedgen_put(d + 48, 2, 4);
+		seedgen_put(d + 48 + 8, 0x100000, 8);
+		seedgen_put(d + 48 + 24, 0x100, 8);
+	}
+	static const char path[] = "/tagboot/kernel.elf";
+	struct tb_rec_boot_device *bd =
+		tb_builder_add(&b, TB_REC_BOOT_DEVICE, 1, sizeof *bd + sizeof path);
+	if (bd != NULL) {
+		memset(bd->disk_guid, 0x11, 16);
+		memset(bd->partition_guid, 0x22, 16);
+		bd->partition_number = 1;
+		bd->flags = TB_BOOT_DEVICE_F_GPT;
+		bd->path_length = sizeof path - 1;
+		bd->path_offset = sizeof *bd;
+		memcpy((uint8_t *)bd + sizeof *bd, path, sizeof path);
+	}
+	static const uint16_t fixed_types[] = { TB_REC_KERNEL, TB_REC_DIRECT_MAP, TB_REC_SMBIOS,
+		                                TB_REC_TSC, TB_REC_TIME, TB_REC_REQUEST };
+	static const uint32_t fixed_sizes[] = {
+		sizeof(struct tb_rec_kernel), sizeof(struct tb_rec_direct_map),
+		sizeof(struct tb_rec_smbios), sizeof(struct tb_rec_tsc),
+		sizeof(struct tb_rec_time),   sizeof(struct tb_rec_request),
+	};
+	for (size_t i = 0; i < sizeof fixed_types / sizeof fixed_types[0]; i++)
+		tb_builder_add(&b, fixed_types[i], 1, fixed_sizes[i]);
+	size_t size = 0;
+	if (tb_builder_finish(&b, &size) != TB_OK || tb_validate(buf, size, NULL) != TB_OK) {
+		fprintf(stderr, "seedgen: the 1.1 seed handoff blob does not validate\n");
+		exit(1);
+	}
+	seedgen_write("handoff", "builder-1.1-all.bin", buf, size);
+}
+
 /* The same kind of map as raw ranges, in both encodings fuzz_normalize.c decodes. */
 static void seedgen_normalize(void)
 {
@@ -343,6 +425,7 @@ int main(int argc, char **argv)
 	}
 	seedgen_dir = argv[1];
 	seedgen_handoff();
+	seedgen_handoff_11();
 	seedgen_normalize();
 	seedgen_acpi_one("xsdt-v1-wakeup.bin", 1, 24);
 	seedgen_acpi_one("rsdt-v0-wakeup.bin", 0, 16);
