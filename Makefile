@@ -204,7 +204,9 @@ $(KERNEL_ELF): $(KERNEL_OBJS) kernel-sample/kernel.ld
 # Variants of the sample kernel that differ only in their request note (kernel-sample/request.c),
 # for the boots that prove the loader refuses or honours a note: NAME:DEFINES.
 KERNEL_VARIANTS := future:-DKERNEL_REQUEST_MIN_MINOR=99 bad-park:-DKERNEL_REQUEST_AP_PARK=7 \
-	parks:-DKERNEL_REQUEST_AP_PARK=TB_REQ_AP_PARK_MAILBOX
+	parks:-DKERNEL_REQUEST_AP_PARK=TB_REQ_AP_PARK_MAILBOX \
+	nofb:-DKERNEL_REQUEST_FRAMEBUFFER=TB_REQ_FRAMEBUFFER_NONE \
+	needfb:-DKERNEL_REQUEST_FRAMEBUFFER=TB_REQ_FRAMEBUFFER_REQUIRED
 KERNEL_VARIANT_ELFS := $(foreach v,$(KERNEL_VARIANTS),$(BUILD)/kernel/kernel-$(word 1,$(subst :, ,$(v))).elf)
 KERNEL_COMMON_OBJS := $(filter-out $(BUILD)/kernel/kernel-sample/request.o,$(KERNEL_OBJS))
 .SECONDARY: $(foreach v,$(KERNEL_VARIANTS),$(BUILD)/kernel/variants/request-$(word 1,$(subst :, ,$(v))).o)
@@ -284,4 +286,6 @@ include tests/linux/linux.mk
 include tests/fuzz/fuzz.mk
 
 # Dependency files of the compiled objects (not the unpacked Debian trees under build/linux).
+# The dependency files are never rebuilt by a rule (request-%.o would match request-x.d.o).
+%.d: ;
 -include $(shell find $(BUILD) -path $(BUILD)/linux -prune -o -name '*.d' -type f -print 2>/dev/null)

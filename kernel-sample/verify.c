@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "acpi.h"
 #include "console.h"
 #include "cpu.h"
 #include "mem.h"
@@ -57,8 +58,17 @@ static void verify_request(const void *blob)
 	    r->granted_stack_size < kernel_request_stack_size)
 		result_fail("verify: request: granted minor %u, direct map %u, stack %lu: less than asked",
 		            r->granted_minor, r->granted_direct_map, r->granted_stack_size);
-	kprint("verify: request ok: note found, minor %u, direct map at 0x%lx, stack %lu KiB\n",
-	       r->granted_minor, r->granted_direct_map_offset, r->granted_stack_size >> 10);
+	/* The framebuffer record is there exactly when the grant says so, and never when the
+	 * note said none (kernel-nofb.elf). */
+	bool fb = tb_find_record(blob, TB_REC_FRAMEBUFFER, sizeof(struct tb_rec_framebuffer)) != NULL;
+	if (fb != (r->granted_framebuffer != 0) ||
+	    (r->asked.framebuffer == TB_REQ_FRAMEBUFFER_NONE && fb) ||
+	    (r->asked.framebuffer == TB_REQ_FRAMEBUFFER_REQUIRED && !fb))
+		result_fail("verify: request: framebuffer asked %u, granted %u, record %s",
+		            r->asked.framebuffer, r->granted_framebuffer, fb ? "present" : "absent");
+	kprint("verify: request ok: note found, minor %u, direct map at 0x%lx, stack %lu KiB, "
+	       "framebuffer %s (asked %u)\n", r->granted_minor, r->granted_direct_map_offset,
+	       r->granted_stack_size >> 10, fb ? "passed" : "not passed", r->asked.framebuffer);
 }
 
 /* The kernel record against the image's own symbols and the entry RSP. */
@@ -280,6 +290,12 @@ static void verify_time(const void *blob)
 	       t->month, t->day, t->hour, t->minute, t->second, t->unix_seconds, rtc, since);
 }
 
+static const void *verify_acpi_map(void *ctx, uint64_t phys, uint64_t len)
+{
+	(void)ctx;
+	return phys == 0 || phys + len < phys ? NULL : (const void *)(uintptr_t)phys;
+}
+
 /* The CPU list against this CPU: its APIC ID is the BSP's, its x2APIC mode the flag's, and
  * the enabled non-BSP entries are the APs of the 1.0 list. */
 static void verify_cpus(const void *blob)
@@ -300,13 +316,34 @@ static void verify_cpus(const void *blob)
 		}
 		x2 += (c->flags & TB_CPU_F_X2APIC) != 0;
 	}
+	/* Entry by entry against this kernel's own walk of the MADT. */
+	static struct acpi_info madt;
+	const struct tb_rec_acpi *ac = (const void *)tb_find_record(blob, TB_REC_ACPI, sizeof(*ac));
+	struct acpi_mem mem = {verify_acpi_map, NULL};
+	if (ac == NULL || !acpi_parse(&mem, ac->rsdp_address, &madt) || !madt.madt_found)
+		result_fail("verify: cpus: no MADT to compare the CPU list with");
+	if (madt.cpu_count != mp->cpu_count)
+		result_fail("verify: cpus: the MADT lists %zu processors, the record %u", madt.cpu_count,
+		            mp->cpu_count);
+	for (uint32_t i = 0; i < mp->cpu_count; i++) {
+		const struct tb_mp_cpu *c = tb_mp_cpu_entry(mp, i);
+		const struct acpi_cpu *m = &madt.cpus[i];
+		uint32_t want = (m->flags & ACPI_CPU_ENABLED ? TB_CPU_F_ENABLED : 0u) |
+		                (m->flags & ACPI_CPU_ONLINE_CAPABLE ? TB_CPU_F_ONLINE_CAPABLE : 0u) |
+		                (m->x2apic ? TB_CPU_F_X2APIC : 0u);
+		if (c->apic_id != m->apic_id || c->acpi_uid != m->uid ||
+		    (c->flags & ~TB_CPU_F_BSP) != want)
+			result_fail("verify: cpus: entry %u is apic %u uid %u flags 0x%x; the MADT says apic "
+			            "%u uid %u flags 0x%x", i, c->apic_id, c->acpi_uid, c->flags, m->apic_id,
+			            m->uid, want);
+	}
 	bool x2apic_mode = (cpu_rdmsr(0x1b) >> 10) & 1;
 	if (bsp != 1 || aps != mp->ap_count ||
 	    x2apic_mode != ((mp->flags & TB_MP_F_X2APIC_MODE) != 0))
 		result_fail("verify: cpus: %u BSP entries, %u enabled APs for ap_count %u, x2APIC mode "
 		            "%u but flag %u", bsp, aps, mp->ap_count, x2apic_mode,
 		            (mp->flags & TB_MP_F_X2APIC_MODE) != 0);
-	kprint("verify: cpus ok: %u MADT processors, BSP %u, %u APs, %u x2APIC entries, x2APIC mode %s\n",
+	kprint("verify: cpus ok: %u MADT processors (APIC IDs, UIDs, flags as the MADT has them), BSP %u, %u APs, %u x2APIC entries, x2APIC mode %s\n",
 	       mp->cpu_count, mp->bsp_apic_id, aps, x2, x2apic_mode ? "on" : "off");
 }
 

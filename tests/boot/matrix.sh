@@ -222,6 +222,8 @@ make_esp_request future future
 make_esp_request bad-park bad-park
 make_esp_request parks parks
 make_esp_request parks-overridden parks none
+make_esp_request nofb nofb mailbox
+make_esp_request needfb needfb mailbox
 make_esp_last_page
 make_esp_entry_line hostile-reserve-all 'reserve 0 0xffffffffffffffff x'
 make_esp_self
@@ -321,6 +323,9 @@ SCENARIOS=(
 	"request-bad-park|--esp $MADE/request-bad-park --smp 1 --mem 256M --expect loader-error --expect-text 'request note: ap_park 7: no such mode'"
 	"request-parks|--log-regex 'ap_held=[1-9][0-9]* reclaimed_pages=[1-9]' --esp $MADE/request-parks --machine q35 --smp 4 --mem 512M --expect pass --expect-text '3 of 3 found their page tables, stack and code intact'"
 	"request-parks-overridden|--log-regex 'ap_held=0 ' --esp $MADE/request-parks-overridden --machine q35 --smp 2 --mem 512M --expect pass --expect-text 'with INIT-SIPI-SIPI'"
+	"request-no-framebuffer|--esp $MADE/request-nofb --smp 2 --mem 512M --expect pass --expect-text 'framebuffer not passed (asked 2)'"
+	"request-framebuffer-given|--esp $MADE/request-needfb --smp 1 --mem 512M --expect pass --expect-text 'framebuffer passed (asked 1)'"
+	"request-framebuffer-missing|--esp $MADE/request-needfb --qemu-arg -vga --qemu-arg none --smp 1 --mem 512M --expect loader-error --expect-text 'request note: framebuffer 1: required, but the firmware has no graphics output'"
 	"attempt-fallback|--esp $MADE/attempt-fallback --smp 2 --mem 256M --timeout 180 --allow-reboot --max-starts 2 --expect pass --expect-text \"the last boot of entry 'failing' did not reach its kernel\""
 )
 while IFS= read -r s; do SCENARIOS+=("$s"); done < <(ap_park_pair 2 "1"; ap_park_pair 4 "1, 2, 3";
