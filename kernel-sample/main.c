@@ -117,7 +117,7 @@ static void kernel_list_append(char *list, size_t cap, uint32_t value)
 static bool kernel_parked_by_loader(void)
 {
 	const struct tb_rec_mp *mp =
-		(const void *)tb_find_record(kernel_handoff, TB_REC_MP, sizeof(struct tb_rec_mp));
+		(const void *)tb_find_record(kernel_handoff, TB_REC_MP, TB_MP_V1_SIZE);
 	return mp != NULL && (mp->flags & TB_MP_F_PARKED_BY_LOADER) != 0;
 }
 

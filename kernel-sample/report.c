@@ -68,7 +68,7 @@ void report_header(const void *blob)
 		       platform->firmware_revision);
 	}
 	const struct tb_rec_mp *mp =
-		(const void *)tb_find_record(blob, TB_REC_MP, sizeof(struct tb_rec_mp));
+		(const void *)tb_find_record(blob, TB_REC_MP, TB_MP_V1_SIZE);
 	if (mp != NULL)
 		kprint("mp: bsp apic id %u, %u APs, flags 0x%x, mailbox 0x%lx version %u, reset "
 		       "vector 0x%lx\n",

@@ -64,10 +64,10 @@ bool smp_plan_from_handoff(const void *handoff, struct smp_plan *plan, const cha
 	}
 
 	const struct tb_rec_mp *mp =
-		(const void *)tb_find_record(handoff, TB_REC_MP, sizeof(struct tb_rec_mp));
+		(const void *)tb_find_record(handoff, TB_REC_MP, TB_MP_V1_SIZE);
 	if (mp != NULL) {
 		/* tb_validate checked that the ID array lies inside the record. */
-		if (mp->ap_ids_offset < sizeof(*mp) ||
+		if (mp->ap_ids_offset < TB_MP_V1_SIZE ||
 		    (uint64_t)mp->ap_ids_offset + (uint64_t)mp->ap_count * 4 > mp->hdr.size) {
 			*error = "TB_REC_MP: ap_ids run past the record";
 			return false;

@@ -396,9 +396,11 @@ static void verify_modules(const void *blob, const struct options *o)
 		const struct tb_rec_module *m = (const void *)r;
 		const char *s = tb_module_string(m);
 		const char *name = (const char *)m + m->name_offset;
+		/* A version-1 record (another loader's) has no string: "" and length 0. */
+		uint32_t slen = m->hdr.version >= 2 && m->hdr.size >= sizeof(*m) ? m->string_length : 0;
 		if (o->check_modules &&
-		    (m->string_length == 0 || m->size < m->string_length ||
-		     memcmp((const void *)(uintptr_t)m->base, s, m->string_length) != 0))
+		    (slen == 0 || m->size < slen ||
+		     memcmp((const void *)(uintptr_t)m->base, s, slen) != 0))
 			result_fail("verify: modules: %s: string \"%s\" is not what the file begins with", name,
 			            s);
 		kprint("verify: module %s: string \"%s\"\n", name, s);

@@ -140,7 +140,8 @@ enum tb_reason {
 };
 
 enum tb_reclaim {
-	/* Never: the region stays what it is for the life of the system. */
+	/* Never: the loader states no condition. The region stays what it is until its user
+	 * gives it up (the kernel, for its image, modules and framebuffer); it is then after_type. */
 	TB_RECLAIM_NEVER = 0,
 	/* After every AP has been woken and has left the page tables it was parked on. Used with
 	 * an MP wakeup mailbox of version 0, which has no reset vector (background: TDX). */
@@ -247,7 +248,8 @@ struct tb_rec_mp {
 	uint32_t ap_count;        /* number of enabled (or online-capable) APs in the MADT */
 	uint32_t ap_ids_offset;   /* from the record start: u32 apic_id[ap_count] */
 	uint32_t reserved2;
-	/* version 2 (new in 1.1): every MADT processor, BSP and disabled ones included */
+	/* version 2 (new in 1.1): every MADT processor that is enabled or online capable, the BSP
+	 * and hot-plug slots included, in MADT order */
 	uint32_t cpu_count;       /* entries at cpus_offset */
 	uint32_t cpus_offset;     /* from the record start: cpu_count entries, cpu_entry_size apart */
 	uint32_t cpu_entry_size;  /* >= sizeof(struct tb_mp_cpu) (16), % 4 == 0 */
@@ -351,7 +353,7 @@ struct tb_rec_loader {
 
 struct tb_rec_kernel {
 	struct tb_record hdr; /* type TB_REC_KERNEL, version 1 */
-	uint64_t phys_base;   /* lowest physical address of the image (first PT_LOAD p_paddr) */
+	uint64_t phys_base;   /* lowest physical address of the image (the lowest PT_LOAD p_paddr) */
 	uint64_t virt_base;   /* the virtual address phys_base is mapped at */
 	uint64_t size;        /* bytes from phys_base to the end of the highest PT_LOAD */
 	uint64_t entry;       /* the entry point (virtual) the loader jumped to */
@@ -367,7 +369,8 @@ struct tb_rec_kernel {
 struct tb_rec_direct_map {
 	struct tb_record hdr; /* type TB_REC_DIRECT_MAP, version 1 */
 	uint64_t offset;      /* virtual address of physical 0; canonical, 1 GiB aligned */
-	uint64_t size;        /* bytes of physical memory mapped, from 0 */
+	uint64_t size;        /* bytes mapped from physical 0: at least to the top of the memory map
+	                       * and at least 4 GiB, a multiple of 1 GiB (it may cover holes) */
 	uint32_t page_size;   /* bytes per page of the mapping (2 MiB) */
 	uint32_t reserved;
 };
@@ -396,7 +399,7 @@ struct tb_rec_smbios {
 
 /* ---- new in 1.1: boot device ---- */
 
-#define TB_BOOT_DEVICE_F_GPT (1u << 0)      /* disk_guid and partition_guid are valid */
+#define TB_BOOT_DEVICE_F_GPT (1u << 0)      /* partition_guid and partition_number are valid */
 #define TB_BOOT_DEVICE_F_XBOOTLDR (1u << 1) /* the kernel came from the XBOOTLDR partition */
 #define TB_BOOT_DEVICE_F_DISK_GUID (1u << 2)/* disk_guid is valid (read from the GPT header) */
 
@@ -409,7 +412,7 @@ struct tb_rec_boot_device {
 	uint32_t partition_number; /* 1-based GPT entry number, 0 if unknown */
 	uint32_t flags;            /* TB_BOOT_DEVICE_F_* */
 	uint32_t path_length;      /* bytes of the kernel's path, without the NUL */
-	uint32_t path_offset;      /* from the record start: NUL-terminated path, '/' separated */
+	uint32_t path_offset;      /* from the record start: NUL-terminated path as the entry wrote it */
 };
 
 /* ---- new in 1.1: TSC frequency ---- */
@@ -431,7 +434,7 @@ struct tb_rec_tsc {
 
 /* ---- new in 1.1: wall-clock time ---- */
 
-#define TB_TIME_F_VALID (1u << 0)           /* the firmware's clock answered */
+#define TB_TIME_F_VALID (1u << 0)           /* the fields are in range and unix_seconds holds */
 #define TB_TIME_F_ZONE_UNSPECIFIED (1u << 1)/* no time zone given: taken as UTC */
 
 struct tb_rec_time {
@@ -514,7 +517,8 @@ struct tb_request_note {
 		{ .size = sizeof(struct tb_request), __VA_ARGS__ } }
 
 #define TB_REQUEST_F_NOTE_FOUND (1u << 0)   /* the kernel carried a request note */
-#define TB_REQUEST_F_ENTRY_AP_PARK (1u << 1)/* the entry's `ap-park` line overrode the note's */
+#define TB_REQUEST_F_ENTRY_AP_PARK (1u << 1)/* the note asked for an ap_park mode, the entry's
+                                             * `ap-park` line decided instead */
 
 /* What the kernel asked for (copied from its note, zero without one) and what it got. */
 struct tb_rec_request {
@@ -557,7 +561,7 @@ enum tb_status {
 	TB_ERR_MAP_WRAP,         /* base + length exceeds 2^64 */
 	TB_ERR_MAP_UNSORTED,     /* entries are not sorted by base */
 	TB_ERR_MAP_OVERLAP,      /* two entries overlap */
-	TB_ERR_MAP_USABLE_TAG,   /* a usable-now entry carries a reclaim condition */
+	TB_ERR_MAP_USABLE_TAG,   /* a usable-now entry has an owner, reason, reclaim or other after_type */
 	TB_ERR_DATA_PAST_END,    /* an offset/length inside a record points outside it */
 	TB_ERR_NO_SPACE,         /* a caller buffer is too small */
 	TB_ERR_INVALID_ARG,      /* an argument is out of range */

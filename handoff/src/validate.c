@@ -45,6 +45,11 @@ static bool validate_text_inside(const uint8_t *rec, uint32_t size, uint32_t fix
 {
 	if (offset < fixed || (uint64_t)offset + length + 1 > size)
 		return false;
+	/* length is the text's length: a NUL before it would make a reader that stops at the
+	 * first NUL see another text than one that counts (1.1). */
+	for (uint32_t i = 0; i < length; i++)
+		if (rec[(uint64_t)offset + i] == '\0')
+			return false;
 	return rec[(uint64_t)offset + length] == '\0';
 }
 
@@ -171,7 +176,8 @@ static enum tb_status validate_record_data(const uint8_t *blob, size_t off, size
 	return ok ? TB_OK : validate_fail(TB_ERR_DATA_PAST_END, off, where);
 }
 
-/* Known records other than MODULE may appear at most once. */
+/* Known records other than MODULE may appear at most once (one bit each in a u64). */
+_Static_assert(TB_REC_TYPE_MAX < 64, "validate_records keeps one bit per unique record type");
 static bool validate_unique_type(uint16_t type)
 {
 	return type >= TB_REC_MEMMAP && type <= TB_REC_TYPE_MAX && type != TB_REC_MODULE;
@@ -180,7 +186,7 @@ static bool validate_unique_type(uint16_t type)
 static enum tb_status validate_records(const uint8_t *blob, const struct tb_header *h,
                                        size_t *where)
 {
-	uint32_t seen = 0; /* bit t set: a record of unique type t was found */
+	uint64_t seen = 0; /* bit t set: a record of unique type t was found */
 	uint32_t count = 0;
 	size_t off = h->header_size;
 
@@ -199,9 +205,9 @@ static enum tb_status validate_records(const uint8_t *blob, const struct tb_head
 		if (r->size < validate_min_record_size(r->type, r->version))
 			return validate_fail(TB_ERR_RECORD_SIZE, off, where);
 		if (validate_unique_type(r->type)) {
-			if (seen & (1u << r->type))
+			if (seen & (1ull << r->type))
 				return validate_fail(TB_ERR_DUPLICATE, off, where);
-			seen |= 1u << r->type;
+			seen |= 1ull << r->type;
 		}
 		st = validate_record_data(blob, off, where);
 		if (st != TB_OK)
@@ -212,7 +218,7 @@ static enum tb_status validate_records(const uint8_t *blob, const struct tb_head
 	/* The walk stops exactly at total_size because every size and offset is % 8. */
 	if (count != h->record_count)
 		return validate_fail(TB_ERR_RECORD_COUNT, 20, where);
-	if (!(seen & (1u << TB_REC_MEMMAP)))
+	if (!(seen & (1ull << TB_REC_MEMMAP)))
 		return validate_fail(TB_ERR_NO_MEMMAP, 0, where);
 	return TB_OK;
 }

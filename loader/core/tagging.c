@@ -163,7 +163,11 @@ static void tagging_collect_reserves(const struct tagging_input *in, struct tagg
 }
 
 /* The tags of each allocation kind (see enum tagging_alloc_kind). Everything live only at
- * kernel entry is LOADER_RECLAIMABLE and becomes usable after the handoff. */
+ * kernel entry is LOADER_RECLAIMABLE and becomes usable after the handoff. The kernel's own
+ * regions (image, modules, framebuffer) are `never`: no event releases them, the kernel
+ * gives them up when it is done; their after_type says what they are then, so it is usable
+ * here and tb_map_tag raises it to whatever lay beneath (reserved over a hole, MMIO over
+ * MMIO): docs/handoff.md "Reclaim conditions". */
 struct tagging_kind_tags {
 	uint32_t type;
 	uint32_t after_type;
@@ -178,17 +182,17 @@ static bool tagging_kind_tags(uint32_t kind, struct tagging_kind_tags *t)
 	t->reclaim = TB_RECLAIM_AFTER_HANDOFF;
 	switch (kind) {
 	case TAGGING_ALLOC_KERNEL:
-		t->type = t->after_type = TB_MEM_KERNEL;
+		t->type = TB_MEM_KERNEL;
 		t->reason = TB_REASON_KERNEL_IMAGE;
 		t->reclaim = TB_RECLAIM_NEVER;
 		return true;
 	case TAGGING_ALLOC_MODULE:
-		t->type = t->after_type = TB_MEM_MODULE;
+		t->type = TB_MEM_MODULE;
 		t->reason = TB_REASON_MODULE;
 		t->reclaim = TB_RECLAIM_NEVER;
 		return true;
 	case TAGGING_ALLOC_FRAMEBUFFER:
-		t->type = t->after_type = TB_MEM_FRAMEBUFFER;
+		t->type = TB_MEM_FRAMEBUFFER;
 		t->reason = TB_REASON_FRAMEBUFFER;
 		t->reclaim = TB_RECLAIM_NEVER;
 		return true;

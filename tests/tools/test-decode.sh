@@ -81,7 +81,10 @@ expect_line "$out" '^  \[18\] @[0-9]+ unknown type 99, skipped \(version 1, 24 b
 # Nothing in the sample is of a newer record version or has nonzero reserved fields.
 if grep -q 'more bytes of a newer version\|reserved field' "$out"; then fail "unexpected newer-version or reserved-field note"; fi
 expect_line "$out" '^memory map: 29 entries$'
-expect_line "$out" '^  0x0000000000200000 0x0000000000400000 +2 MiB +kernel +loader +kernel-image +never +kernel +loader$'
+# The kernel's own regions are `never`; after_type says what they are once it gives them up:
+# RAM for the image, not memory for the framebuffer in a hole (docs/handoff.md).
+expect_line "$out" '^  0x0000000000200000 0x0000000000400000 +2 MiB +kernel +loader +kernel-image +never +usable +loader$'
+expect_line "$out" '^  0x0000000080000000 0x0000000080300000 +3 MiB +framebuffer +loader +framebuffer +never +reserved +loader$'
 # The TDVF page tables the firmware called usable, now AP-held (background.md section 2).
 expect_line "$out" '^  0x0000000000800000 0x0000000000806000 +24 KiB +ap-held +firmware +page-tables +after-ap-wakeup-no-reset +usable +tdvf-metadata$'
 # The mailbox inside ACPI NVS returns to ACPI NVS, never to usable.

@@ -377,13 +377,13 @@ static void test_map_contents(void **state)
 	              TB_REASON_AP_LOOP_CODE, TB_RECLAIM_AFTER_AP_WAKEUP_NO_RESET,
 	              TB_SOURCE_EFI_MAP);
 	/* loader allocations */
-	expect_region(blob, 0x1000000, 0x200000, TB_MEM_KERNEL, TB_MEM_KERNEL,
+	expect_region(blob, 0x1000000, 0x200000, TB_MEM_KERNEL, TB_MEM_USABLE,
 	              TB_REASON_KERNEL_IMAGE, TB_RECLAIM_NEVER, TB_SOURCE_LOADER);
 	expect_region(blob, 0x1200000, 0x8000, TB_MEM_LOADER_RECLAIMABLE, TB_MEM_USABLE,
 	              TB_REASON_HANDOFF, TB_RECLAIM_AFTER_HANDOFF, TB_SOURCE_LOADER);
 	expect_region(blob, 0x1210000, 0x6000, TB_MEM_LOADER_RECLAIMABLE, TB_MEM_USABLE,
 	              TB_REASON_PAGE_TABLES, TB_RECLAIM_AFTER_HANDOFF, TB_SOURCE_LOADER);
-	expect_region(blob, 0x1400000, 0x80000, TB_MEM_MODULE, TB_MEM_MODULE, TB_REASON_MODULE,
+	expect_region(blob, 0x1400000, 0x80000, TB_MEM_MODULE, TB_MEM_USABLE, TB_REASON_MODULE,
 	              TB_RECLAIM_NEVER, TB_SOURCE_LOADER);
 	/* nothing live is usable */
 	for (size_t i = 0; i < ALLOC_COUNT; i++)

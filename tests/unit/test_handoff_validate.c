@@ -604,6 +604,11 @@ static void test_module_v2_string(void **state)
 	small_expect(TB_ERR_DATA_PAST_END, m);
 	m->string_offset = sizeof(*m) + 5;
 	small_expect(TB_OK, m);
+	/* A NUL inside the counted length: strlen and string_length would disagree. */
+	((char *)m)[m->string_offset + 1] = '\0';
+	small_expect(TB_ERR_DATA_PAST_END, m);
+	((char *)m)[m->string_offset + 1] = '=';
+	small_expect(TB_OK, m);
 
 	/* Version 1 has no string: "" whatever follows the v1 fields. */
 	small_begin();

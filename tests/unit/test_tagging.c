@@ -339,9 +339,9 @@ static void test_loader_allocations(void **state)
 	assert_int_equal(rep.regions, 9);
 	assert_int_equal(rep.hazard_count, 0);
 
-	expect_tagged(0x1000000, 0x201000, TB_MEM_KERNEL, TB_MEM_KERNEL, TB_OWNER_LOADER,
+	expect_tagged(0x1000000, 0x201000, TB_MEM_KERNEL, TB_MEM_USABLE, TB_OWNER_LOADER,
 	              TB_REASON_KERNEL_IMAGE, TB_RECLAIM_NEVER, TB_SOURCE_LOADER);
-	expect_tagged(0x2000000, 0x2000, TB_MEM_MODULE, TB_MEM_MODULE, TB_OWNER_LOADER,
+	expect_tagged(0x2000000, 0x2000, TB_MEM_MODULE, TB_MEM_USABLE, TB_OWNER_LOADER,
 	              TB_REASON_MODULE, TB_RECLAIM_NEVER, TB_SOURCE_LOADER);
 	expect_tagged(0x3000000, 0x3000, TB_MEM_LOADER_RECLAIMABLE, TB_MEM_USABLE,
 	              TB_OWNER_LOADER, TB_REASON_HANDOFF, TB_RECLAIM_AFTER_HANDOFF,
@@ -377,9 +377,24 @@ static void test_framebuffer_in_usable(void **state)
 	load_map(raw, 1);
 	struct tagging_input in = { .allocs = &fb, .alloc_count = 1 };
 	assert_int_equal(tagging_apply(map, &map_n, MAP_CAP, &in, NULL), TB_OK);
-	expect_tagged(0x40000000, 0x1d5000, TB_MEM_FRAMEBUFFER, TB_MEM_FRAMEBUFFER,
+	expect_tagged(0x40000000, 0x1d5000, TB_MEM_FRAMEBUFFER, TB_MEM_USABLE,
 	              TB_OWNER_LOADER, TB_REASON_FRAMEBUFFER, TB_RECLAIM_NEVER, TB_SOURCE_LOADER);
 	assert_int_equal(map_n, 3);
+}
+
+/* A framebuffer outside RAM (a hole, as QEMU's BAR): when the kernel gives it up it is not
+ * memory, so its after_type is reserved, never usable. */
+static void test_framebuffer_in_hole(void **state)
+{
+	(void)state;
+	const struct tagging_alloc fb = { 0x80000000, 0x300000, TAGGING_ALLOC_FRAMEBUFFER };
+	const struct tb_mem_entry raw[] = { range(0x0, 0x80000000, TB_MEM_USABLE),
+	                                    range(0xfec00000, 0x1000, TB_MEM_MMIO) };
+	load_map(raw, 2);
+	struct tagging_input in = { .allocs = &fb, .alloc_count = 1 };
+	assert_int_equal(tagging_apply(map, &map_n, MAP_CAP, &in, NULL), TB_OK);
+	expect_tagged(0x80000000, 0x300000, TB_MEM_FRAMEBUFFER, TB_MEM_RESERVED,
+	              TB_OWNER_LOADER, TB_REASON_FRAMEBUFFER, TB_RECLAIM_NEVER, TB_SOURCE_LOADER);
 }
 
 static void test_alloc_over_ap_memory_hazard(void **state)
@@ -599,7 +614,7 @@ static void test_fixture_q35_as_tdx(void **state)
 	/* 0x806000 is ACPI NVS in this map: untouched by the quirk table */
 	expect_untagged(0x806000, 0x2000, TB_MEM_ACPI_NVS);
 	expect_untagged(0x808000, 0x1000, TB_MEM_USABLE);
-	expect_tagged(0x7E178000, 0xD7000, TB_MEM_KERNEL, TB_MEM_KERNEL, TB_OWNER_LOADER,
+	expect_tagged(0x7E178000, 0xD7000, TB_MEM_KERNEL, TB_MEM_USABLE, TB_OWNER_LOADER,
 	              TB_REASON_KERNEL_IMAGE, TB_RECLAIM_NEVER, TB_SOURCE_LOADER);
 	/* no memory appeared or vanished; quirk regions lay inside the map */
 	assert_int_equal(total_length(), before);
@@ -659,6 +674,7 @@ int main(void)
 		cmocka_unit_test(test_config_reserves),
 		cmocka_unit_test(test_loader_allocations),
 		cmocka_unit_test(test_framebuffer_in_usable),
+		cmocka_unit_test(test_framebuffer_in_hole),
 		cmocka_unit_test(test_alloc_over_ap_memory_hazard),
 		cmocka_unit_test(test_hazard_array_overflow),
 		cmocka_unit_test(test_top_of_address_space),
