@@ -1,4 +1,4 @@
-/* fuzz_place.c: libFuzzer harness for what the loader does with elf_check's yes: the page range of every segment and the kernel's page tables. */
+/* fuzz_place.c: libFuzzer harness for what the loader does with elf_check's yes: the request note, the page range of every segment and the kernel's page tables with the direct map. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -7,6 +7,7 @@
 #include "boot_elf.h"
 #include "elf.h"
 #include "fuzz.h"
+#include "kernel_request.h"
 #include "pagetable.h"
 
 /*
@@ -14,7 +15,9 @@
  * gives for a machine of that size), then the ELF file. For an accepted file: every segment's
  * page range covers it and does not wrap; the pool pagetable_pool_pages sizes is never too
  * small; and where pagetable_build succeeds, the first and last byte of every segment
- * translate to their physical addresses.
+ * translate to their physical addresses. The request note is looked for in the file (it must
+ * never read outside it); a granted direct map fits the pool too, and where it is mapped its
+ * first and last byte translate, and the segments still do.
  */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -45,7 +48,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ranges[i].paddr = s->paddr;
 		ranges[i].length = s->memsz;
 	}
+	struct tb_request req;
+	bool found = false;
+	char why_text[256];
+	struct util_sb why;
+	util_sb_init(&why, why_text, sizeof why_text);
+	struct kernel_request_grant grant = {0};
+	bool granted = kernel_request_find(file, file_size, &req, &found, &why) &&
+	               kernel_request_resolve(&req, found, NULL, true, &grant, &why);
+	FUZZ_CHECK(granted || why_text[0] != '\0', "a refused request without a reason");
+	FUZZ_CHECK(!granted || (grant.stack_size >= 4096 && grant.stack_size <= TB_REQ_STACK_MAX &&
+	                        grant.stack_size % 4096 == 0),
+	           "granted stack of %llu bytes", (unsigned long long)grant.stack_size);
+	bool direct = granted && grant.direct_map;
 	uint64_t pages = pagetable_pool_pages(top, ranges, img.segment_count);
+	if (direct)
+		pages += pagetable_direct_pages(top);
 	/* 1 GiB segments x 16 and a 64 GiB identity map stay far below this. */
 	FUZZ_CHECK(pages < 16384, "pool of %llu pages", (unsigned long long)pages);
 	struct pagetable_pool pool = {.pages = pages};
@@ -58,6 +76,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t cr3 = 0;
 	enum pagetable_status st = pagetable_build(&pool, top, ranges, img.segment_count, &cr3);
 	FUZZ_CHECK(st != PAGETABLE_ERR_POOL, "the pool sized by pagetable_pool_pages ran out");
+	if (st == PAGETABLE_OK && direct) {
+		st = pagetable_map_direct(&pool, cr3, grant.direct_map_offset, top);
+		FUZZ_CHECK(st != PAGETABLE_ERR_POOL, "the pool ran out in the direct map");
+		uint64_t pa = 1;
+		FUZZ_CHECK(st != PAGETABLE_OK ||
+		                   (pagetable_translate(&pool, cr3, grant.direct_map_offset, &pa) && pa == 0 &&
+		                    pagetable_translate(&pool, cr3, grant.direct_map_offset + top - 1, &pa) &&
+		                    pa == top - 1),
+		           "direct map at 0x%llx does not translate", (unsigned long long)grant.direct_map_offset);
+	}
 	if (st == PAGETABLE_OK) {
 		for (size_t i = 0; i < img.segment_count; i++) {
 			const struct pagetable_range *r = &ranges[i];

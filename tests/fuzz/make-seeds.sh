@@ -49,6 +49,10 @@ done
 
 # Placement: the sample kernel behind a byte choosing a 2 GiB identity map.
 [ -f "$build/kernel/kernel.elf" ] && { printf '\001'; cat "$build/kernel/kernel.elf"; } >"$seeds/place/kernel.bin"
+# and its variants whose request notes differ (Makefile KERNEL_VARIANTS), on a 6 GiB map.
+for v in "$build"/kernel/kernel-*.elf; do
+	[ -f "$v" ] && { printf '\005'; cat "$v"; } >"$seeds/place/$(basename "$v" .elf).bin"
+done
 
 # The whole path: u16 length, an entry with reserve lines, a platform byte (1: KVM, 3: TDX),
 # then the seedgen EFI map without its stride byte.
