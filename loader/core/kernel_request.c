@@ -4,8 +4,13 @@
 #define KERNEL_REQUEST_PT_NOTE 4u
 #define KERNEL_REQUEST_V1_SIZE 32u
 
-/* One note of a PT_NOTE segment: name and descriptor follow the 12-byte header, each padded
- * to the segment's alignment (4, or 8 as some linkers write for ELF64). */
+/*
+ * The notes of one PT_NOTE segment. Layout (gABI "Note Section", as readelf and glibc read
+ * it): the 12-byte header, the name, the descriptor at 12 + namesz rounded up to the
+ * segment's alignment (4, or 8 as linkers write for .note.gnu.property), the next note at the
+ * descriptor's end rounded up the same way. Other programs' notes are not ours to judge: one
+ * that does not fit ends the scan of its segment quietly (1.0 booted such files).
+ */
 static bool kernel_request_scan(const uint8_t *seg, uint64_t len, uint64_t align,
                                 const uint8_t **desc, uint32_t *descsz, unsigned *count,
                                 struct util_sb *why)
@@ -14,12 +19,10 @@ static bool kernel_request_scan(const uint8_t *seg, uint64_t len, uint64_t align
 	while (len - off >= 12) {
 		uint32_t namesz = util_le32(seg + off), dsz = util_le32(seg + off + 4);
 		uint32_t type = util_le32(seg + off + 8);
-		uint64_t name_pad = ((uint64_t)namesz + align - 1) & ~(align - 1);
-		uint64_t desc_pad = ((uint64_t)dsz + align - 1) & ~(align - 1);
-		if (name_pad + desc_pad > len - off - 12) {
-			util_sb_str(why, "a PT_NOTE entry runs past its segment");
-			return false;
-		}
+		uint64_t desc_off = (12u + (uint64_t)namesz + align - 1) & ~(align - 1);
+		uint64_t next = (desc_off + dsz + align - 1) & ~(align - 1);
+		if (desc_off + dsz > len - off)
+			return true;
 		const uint8_t *name = seg + off + 12;
 		if (namesz == sizeof(TB_NOTE_NAME) && util_memcmp(name, TB_NOTE_NAME, namesz) == 0 &&
 		    type == TB_NOTE_REQUEST) {
@@ -27,10 +30,12 @@ static bool kernel_request_scan(const uint8_t *seg, uint64_t len, uint64_t align
 				util_sb_str(why, "request note: the image has two tagboot request notes");
 				return false;
 			}
-			*desc = name + name_pad;
+			*desc = seg + off + desc_off;
 			*descsz = dsz;
 		}
-		off += 12 + name_pad + desc_pad;
+		if (next > len - off)
+			return true;
+		off += next;
 	}
 	return true;
 }
@@ -55,12 +60,10 @@ bool kernel_request_find(const void *file, size_t size, struct tb_request *out, 
 		if (util_le32(ph) != KERNEL_REQUEST_PT_NOTE)
 			continue;
 		uint64_t off = util_le64(ph + 8), len = util_le64(ph + 32), align = util_le64(ph + 48);
-		if (off > size || len > size - off) {
-			util_sb_str(why, "program header ");
-			util_sb_u64(why, i);
-			util_sb_str(why, ": PT_NOTE p_offset + p_filesz is past the end of the file");
-			return false;
-		}
+		/* A segment outside the file holds nothing the loader reads (elf_check vouches
+		 * only for PT_LOAD): skip it, as 1.0 did. */
+		if (off > size || len > size - off)
+			continue;
 		if (!kernel_request_scan(f + off, len, align == 8 ? 8 : 4, &desc, &descsz, &count, why))
 			return false;
 	}

@@ -25,8 +25,9 @@ struct kernel_request_grant {
 
 /*
  * Look through the PT_NOTE segments of an ELF64 file (already accepted by elf_check) for the
- * tagboot request note. No note: true with *found false. A malformed note, or two of them:
- * false with the reason in why.
+ * tagboot request note. No note: true with *found false. Other programs' notes, even
+ * malformed ones, are skipped. A tagboot note with a bad size, or two of them: false with the
+ * reason in why.
  */
 bool kernel_request_find(const void *file, size_t size, struct tb_request *out, bool *found,
                          struct util_sb *why);
