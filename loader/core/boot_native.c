@@ -626,8 +626,9 @@ static bool boot_native_build(struct boot_native *bn, const struct exitbs_map *m
 	in.time = bn->have_time ? &bn->time_rec : NULL;
 	in.request = bn->is_linux ? NULL : &bn->request_rec;
 	in.x2apic_mode = f->x2apic_mode;
-	/* The blob was sized for max_descs descriptors; a larger final map must not overrun it. */
-	if (map->size > bn->max_descs * map->desc_size) {
+	/* The blob was sized for max_descs descriptors of the probed size; a larger final map, or
+	 * one whose descriptors grew, must not overrun it. */
+	if (map->size > bn->max_descs * map->desc_size || map->desc_size > bn->desc_size) {
 		bn->convert_status = TB_ERR_NO_SPACE;
 		bn->out.failed_step = "map larger than planned";
 		return false;

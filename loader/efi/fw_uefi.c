@@ -461,15 +461,20 @@ static bool fw_uefi_disk_guid(const uint8_t *dp, size_t disk_len, uint8_t guid[1
 	    ((uint8_t *)rest)[0] == END_DEVICE_PATH_TYPE &&
 	    BS->HandleProtocol(disk, &bio_guid, (void **)&bio) == EFI_SUCCESS && bio &&
 	    bio->Media && bio->Media->BlockSize >= 512 && bio->Media->BlockSize <= 65536) {
-		uint8_t *block = AllocatePool(bio->Media->BlockSize);
+		/* ReadBlocks wants a buffer aligned to IoAlign (0 or 1: any); AllocatePool gives 8. */
+		UINT32 io_align = bio->Media->IoAlign > 1 && bio->Media->IoAlign <= 4096
+		                          ? bio->Media->IoAlign : 1;
+		uint8_t *pool = AllocatePool(bio->Media->BlockSize + io_align);
+		uint8_t *block = pool ? (uint8_t *)(((uintptr_t)pool + io_align - 1) &
+		                                    ~(uintptr_t)(io_align - 1)) : NULL;
 		if (block && bio->ReadBlocks(bio, bio->Media->MediaId, 1, bio->Media->BlockSize,
 		                             block) == EFI_SUCCESS &&
 		    util_memcmp(block, "EFI PART", 8) == 0) {
 			util_memcpy(guid, block + 56, 16);
 			ok = true;
 		}
-		if (block)
-			FreePool(block);
+		if (pool)
+			FreePool(pool);
 	}
 	FreePool(path);
 	return ok;
