@@ -314,7 +314,7 @@ SCENARIOS=(
 	"hostile-dir-kernel|--esp $MADE/hostile-dir-kernel --smp 1 --mem 256M --timeout 120 --expect loader-error --expect-text '/tagboot: is a directory, not a file'"
 	# Handoff 1.1: the sample kernel checks every new record (its load address, reads and
 	# writes through the direct map, the EFI map against the handoff map, SMBIOS anchors, TSC
-	# against the PIT, time against the RTC, the CPU list, disk and partition GUIDs, module
+	# against the HPET, time against the RTC, the CPU list, disk and partition GUIDs, module
 	# strings); a note asking the impossible is refused before ExitBootServices; a note's
 	# ap-park is honoured, and an entry's ap-park line overrides it.
 	"handoff-1-1-gpt|--esp $MADE/handoff-1-1 --gpt --machine q35 --smp 2 --mem 1G --expect pass --expect-text 'verify: modules ok: 2 strings match their files'"
