@@ -64,22 +64,8 @@ grep -qx 'module: 10-byte name, 1715255 bytes at 0x1200000' "$dir/old.out" ||
 
 # The sample with 40-byte map entries (what a later minor may write): the 1.0 reader steps by
 # entry_size and still counts the same bytes.
-python3 - "$dir/sample.bin" "$dir/wide.bin" <<'PY' || fail "could not build the wide-entry blob"
-import struct, sys, zlib
-src, out = sys.argv[1:]
-b = bytearray(open(src, "rb").read())
-off = struct.unpack_from("<I", b, 12)[0]
-t, v, r, size = struct.unpack_from("<HBBI", b, off)
-assert t == 1
-esize, count = struct.unpack_from("<II", b, off + 8)
-wide = b"".join(bytes(b[off + 16 + i * esize:off + 16 + (i + 1) * esize]) + bytes([0xee] * 8)
-                for i in range(count))
-b[off:off + size] = struct.pack("<HBBIII", 1, v, r, 16 + len(wide), esize + 8, count) + wide
-struct.pack_into("<I", b, 16, len(b))
-b[28:32] = bytes(4)
-struct.pack_into("<I", b, 28, zlib.crc32(bytes(b)))
-open(out, "wb").write(b)
-PY
+python3 tests/tools/handoff_blob.py wide-map "$dir/sample.bin" "$dir/wide.bin" ||
+	fail "could not build the wide-entry blob"
 both "handoff sample, 40-byte map entries" "$dir/wide.bin" 1
 grep -q '^map entries: 29 of 40 bytes$' "$dir/old.out" || fail "wide entries: the 1.0 reader did not see 40-byte entries"
 

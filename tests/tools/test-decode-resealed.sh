@@ -49,25 +49,7 @@ PY
 # wide_map OUT: every memory-map entry 40 bytes apart, the 8 bytes after each entry's known
 # fields 0x10 + entry index, 0x11, ... (a newer minor's longer entries), then reseal.
 wide_map() {
-	python3 - "$dir/sample.bin" "$dir/$1.bin" <<'PY'
-import struct, sys, zlib
-src, out = sys.argv[1:]
-b = bytearray(open(src, "rb").read())
-off = struct.unpack_from("<I", b, 12)[0]
-t, v, r, size = struct.unpack_from("<HBBI", b, off)
-assert t == 1
-esize, count = struct.unpack_from("<II", b, off + 8)
-entries = b[off + 16:off + 16 + esize * count]
-wide = bytearray()
-for i in range(count):
-    wide += entries[i * esize:(i + 1) * esize] + bytes((0x10 + i + k) & 0xff for k in range(8))
-rec = bytearray(struct.pack("<HBBIII", 1, v, r, 16 + len(wide), 40, count)) + wide
-b[off:off + size] = rec
-struct.pack_into("<I", b, 16, len(b))
-b[28:32] = bytes(4)
-struct.pack_into("<I", b, 28, zlib.crc32(bytes(b)))
-open(out, "wb").write(b)
-PY
+	python3 tests/tools/handoff_blob.py wide-map "$dir/sample.bin" "$dir/$1.bin"
 }
 
 # record_offset TYPE: byte offset of the first record of TYPE in the sample (walks sizes).
