@@ -288,7 +288,7 @@ static bool boot_native_allocate(struct boot_native *bn, struct boot_native_err 
 	bn->entries_cap = boot_handoff_entries_cap((size_t)bn->max_descs);
 	bn->scratch_size = efimap_build_scratch_size((size_t)(bn->max_descs * desc_size),
 	                                             (size_t)desc_size);
-	bn->stack_size = bn->grant.stack_size ? bn->grant.stack_size : BOOT_NATIVE_STACK_SIZE;
+	bn->stack_size = bn->grant.stack_size; /* kernel_request_resolve: the note's or the default */
 	if (!boot_native_alloc(bn, err, "handoff", fw_pages_for(bn->handoff_cap),
 	                       TAGGING_ALLOC_HANDOFF, 0, &bn->handoff_addr) ||
 	    !boot_native_alloc(bn, err, "map entries",

@@ -20,9 +20,6 @@
 #include "kernel_request.h"
 #include "tagboot_handoff.h"
 
-/* Bytes of the BSP stack at kernel entry unless the kernel's request note asks for more
- * (64 KiB, as the brief asks; the sample kernel moves to its own stack at once). */
-#define BOOT_NATIVE_STACK_SIZE TB_REQ_STACK_DEFAULT
 /* Descriptors beyond the current map that the work buffers can absorb: the loader's own
  * allocations after the size probe plus what the firmware adds before the final map. */
 #define BOOT_NATIVE_DESC_MARGIN 256u
@@ -108,7 +105,7 @@ struct boot_native {
 	 * for Linux and for kernels without a note */
 	struct kernel_request_grant grant;
 	uint64_t direct_map_size;               /* bytes mapped at grant.direct_map_offset */
-	uint64_t stack_size;
+	uint64_t stack_size;                    /* entry stack: TB_REQ_STACK_DEFAULT (64 KiB) or the note's */
 	uint64_t tsc_per_ms;                    /* measured against Stall (0: no TSC reader) */
 	/* 1.1 records, filled before the rehearsal */
 	struct tb_rec_kernel kernel_rec;
